@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that building, testing, benchmarking and
+# running Tracker needs. Idempotent: a second run installs nothing and is fast.
+# Used by the README, .ci/run and the Dockerfiles' build stage alike.
+#
+#   scripts/install-deps.sh            build + test + bench tools (default)
+#   scripts/install-deps.sh --build    only what compiling needs (Docker build stage)
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config git
+  libboost1.81-dev            # Beast/Asio: 1.81 compiles cleanly under C++20 with gcc 12
+  librdkafka-dev              # librdkafka + rdkafka_mock.h (kafka-dev-broker)
+  nlohmann-json3-dev
+  libspdlog-dev libfmt-dev
+  prometheus-cpp-dev
+  libgtest-dev libgmock-dev
+)
+test_packages=(
+  clang clang-tidy clang-format libclang-rt-14-dev   # sanitizers, libFuzzer, tidy
+  kcat                        # independent Kafka client used by the tests
+  curl procps psmisc python3
+  chromium                    # real-browser end-to-end test
+  docker-compose              # static validation of docker-compose.yml
+  wrk nginx-light valgrind    # benchmarks against nginx's empty_gif
+)
+
+packages=("${build_packages[@]}")
+if [[ "${1:-}" != "--build" ]]; then
+  packages+=("${test_packages[@]}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
