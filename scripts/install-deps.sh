@@ -4,6 +4,7 @@
 # Used by the README, .ci/run and the Dockerfiles' build stage alike.
 #
 #   scripts/install-deps.sh            build + test + bench tools (default)
+#   scripts/install-deps.sh --run      what scripts/run.sh needs (build + demo page)
 #   scripts/install-deps.sh --build    only what compiling needs (Docker build stage)
 set -euo pipefail
 
@@ -16,19 +17,25 @@ build_packages=(
   prometheus-cpp-dev
   libgtest-dev libgmock-dev
 )
+run_packages=(
+  python3 curl                # demo page server; readiness checks in scripts/run.sh
+)
 test_packages=(
   clang clang-tidy clang-format libclang-rt-14-dev   # sanitizers, libFuzzer, tidy
   kcat                        # independent Kafka client used by the tests
-  curl procps psmisc python3
+  procps psmisc
   chromium                    # real-browser end-to-end test
   docker-compose              # static validation of docker-compose.yml
   wrk nginx-light valgrind    # benchmarks against nginx's empty_gif
 )
 
 packages=("${build_packages[@]}")
-if [[ "${1:-}" != "--build" ]]; then
-  packages+=("${test_packages[@]}")
-fi
+case "${1:-}" in
+  --build) ;;
+  --run) packages+=("${run_packages[@]}") ;;
+  "") packages+=("${run_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "usage: $0 [--build|--run]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

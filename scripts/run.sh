@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The README's run command: the whole pipeline on this machine, no Docker.
+# Installs what is missing, builds (release preset), then starts
+#   kafka-dev-broker -> storage-worker -> pixel-service (port 4000)
+# plus a demo page on port 4001 that embeds the pixel from the other origin.
+# Ctrl-C (or SIGTERM) stops everything in order, so events in flight reach
+# the file: the pixel flushes to Kafka, the worker drains its lag, then stops.
+#
+# Environment (all optional):
+#   PIXEL_PORT=4000 DEMO_PORT=4001 PIXEL_ADMIN_PORT=9090 WORKER_ADMIN_PORT=9091
+#   TRACKER_STATE_DIR=./run            broker address file, logs of the services
+#   TRACKER__FILEEVENTSTORE__FILE=./storage/events.log
+#   TRACKER_SKIP_BUILD=1               use the binaries already in build/bin
+# Any other TRACKER__ variable is passed to both services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+pixel_port=${PIXEL_PORT:-4000}
+demo_port=${DEMO_PORT:-4001}
+pixel_admin_port=${PIXEL_ADMIN_PORT:-9090}
+worker_admin_port=${WORKER_ADMIN_PORT:-9091}
+state_dir=${TRACKER_STATE_DIR:-${root}/run}
+events_file=${TRACKER__FILEEVENTSTORE__FILE:-${root}/storage/events.log}
+bin=${root}/build/bin
+
+say() { printf '[run] %s\n' "$*"; }
+
+if [[ "${TRACKER_SKIP_BUILD:-0}" != 1 ]]; then
+  scripts/install-deps.sh --run
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target kafka-dev-broker storage-worker pixel-service
+fi
+
+for port in "${pixel_port}" "${demo_port}" "${pixel_admin_port}" "${worker_admin_port}"; do
+  if (echo >"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; then
+    echo "run: port ${port} is already in use (is Tracker already running?); set PIXEL_PORT/DEMO_PORT/..." >&2
+    exit 1
+  fi
+done
+
+mkdir -p "${state_dir}" "$(dirname "${events_file}")"
+rm -f "${state_dir}/bootstrap"
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  say "stopping: pixel-service (flushes its events to Kafka)"
+  [[ -n "${pixel_pid:-}" ]] && kill -TERM "${pixel_pid}" 2>/dev/null && wait "${pixel_pid}" || true
+  [[ -n "${demo_pid:-}" ]] && kill -TERM "${demo_pid}" 2>/dev/null || true
+  if [[ -n "${worker_pid:-}" ]]; then
+    say "waiting for storage-worker to store what is left (lag 0)"
+    for _ in $(seq 1 300); do
+      lag=$(curl -sf "http://127.0.0.1:${worker_admin_port}/metrics" |
+            awk '/^tracker_worker_consumer_lag/ {sum += $NF} END {print sum + 0}') || lag=0
+      [[ "${lag}" == 0 ]] && break
+      sleep 0.1
+    done
+    say "stopping: storage-worker (fsync, commit, leave the group)"
+    kill -TERM "${worker_pid}" 2>/dev/null && wait "${worker_pid}" || true
+  fi
+  [[ -n "${broker_pid:-}" ]] && kill -TERM "${broker_pid}" 2>/dev/null && wait "${broker_pid}" || true
+  say "stopped; events are in ${events_file}"
+}
+trap stop_all INT TERM EXIT
+
+"${bin}/kafka-dev-broker" --bootstrap-file "${state_dir}/bootstrap" >"${state_dir}/broker.log" 2>&1 &
+broker_pid=$!
+for _ in $(seq 1 100); do [[ -s "${state_dir}/bootstrap" ]] && break; sleep 0.05; done
+[[ -s "${state_dir}/bootstrap" ]] || { echo "run: kafka-dev-broker did not start; see ${state_dir}/broker.log" >&2; exit 1; }
+bootstrap=$(head -n1 "${state_dir}/bootstrap")
+export TRACKER__KAFKA__SERVERS="[\"${bootstrap}\"]"
+
+TRACKER__FILEEVENTSTORE__FILE="${events_file}" TRACKER__ADMIN__PORT="${worker_admin_port}" \
+  "${bin}/storage-worker" >"${state_dir}/storage-worker.log" 2>&1 &
+worker_pid=$!
+TRACKER__HTTP__PORT="${pixel_port}" TRACKER__ADMIN__PORT="${pixel_admin_port}" \
+  "${bin}/pixel-service" >"${state_dir}/pixel-service.log" 2>&1 &
+pixel_pid=$!
+python3 demo/demo_server.py "${demo_port}" >"${state_dir}/demo.log" 2>&1 &
+demo_pid=$!
+
+wait_ready() {  # name admin_port pid
+  for _ in $(seq 1 200); do
+    curl -sf "http://127.0.0.1:$2/health/ready" >/dev/null && return 0
+    kill -0 "$3" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "run: $1 did not become ready; its log:" >&2
+  tail -n 20 "${state_dir}/$1.log" >&2
+  exit 1
+}
+wait_ready storage-worker "${worker_admin_port}" "${worker_pid}"
+wait_ready pixel-service "${pixel_admin_port}" "${pixel_pid}"
+
+cat <<MSG
+
+  Tracker is running (Kafka: kafka-dev-broker at ${bootstrap}).
+
+  Embed on any page:
+    <img src="http://localhost:${pixel_port}/track" width="1" height="1" alt="" referrerpolicy="no-referrer-when-downgrade">
+
+  Demo page:   http://localhost:${demo_port}/?pixel=http://localhost:${pixel_port}
+  Events:      tail -f ${events_file}
+  Metrics:     http://localhost:${pixel_admin_port}/metrics  http://localhost:${worker_admin_port}/metrics
+  Logs:        ${state_dir}/*.log
+
+  Ctrl-C stops everything; events already answered reach the file first.
+
+MSG
+echo "ready" >"${state_dir}/ready"
+wait "${pixel_pid}" "${worker_pid}" "${broker_pid}"
