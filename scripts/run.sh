@@ -10,7 +10,8 @@
 #   PIXEL_PORT=4000 DEMO_PORT=4001 PIXEL_ADMIN_PORT=9090 WORKER_ADMIN_PORT=9091
 #   TRACKER_STATE_DIR=./run            broker address file, logs of the services
 #   TRACKER__FILEEVENTSTORE__FILE=./storage/events.log
-#   TRACKER_SKIP_BUILD=1               use the binaries already in build/bin
+#   TRACKER_SKIP_BUILD=1               use the binaries already built
+#   TRACKER_BIN_DIR=build/bin          where those binaries are
 # Any other TRACKER__ variable is passed to both services.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ pixel_admin_port=${PIXEL_ADMIN_PORT:-9090}
 worker_admin_port=${WORKER_ADMIN_PORT:-9091}
 state_dir=${TRACKER_STATE_DIR:-${root}/run}
 events_file=${TRACKER__FILEEVENTSTORE__FILE:-${root}/storage/events.log}
-bin=${root}/build/bin
+bin=${TRACKER_BIN_DIR:-${root}/build/bin}
 
 say() { printf '[run] %s\n' "$*"; }
 

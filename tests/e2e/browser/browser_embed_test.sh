@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# End to end, as a person would: scripts/run.sh starts the whole pipeline,
+# headless Chromium opens the demo page (one origin) embedding /track (another
+# origin), plainly and under Cross-Origin-Embedder-Policy: require-corp; each
+# visit must appear in events.log with Chromium's User-Agent and the page URL
+# as Referrer, and the image must have loaded (naturalWidth 1).
+# Usage: browser_embed_test.sh BIN_DIR
+set -euo pipefail
+bin_dir=$1
+root=$(cd "$(dirname "$0")/../../.." && pwd)
+work=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+export PIXEL_PORT=$(free_port) DEMO_PORT=$(free_port) PIXEL_ADMIN_PORT=$(free_port) WORKER_ADMIN_PORT=$(free_port)
+export TRACKER_STATE_DIR=${work}/state TRACKER__FILEEVENTSTORE__FILE=${work}/events.log
+export TRACKER_SKIP_BUILD=1 TRACKER_BIN_DIR=${bin_dir}
+events=${TRACKER__FILEEVENTSTORE__FILE}
+
+"${root}/scripts/run.sh" >"${work}/run.out" 2>&1 &
+run_pid=$!
+cleanup() {
+  kill -INT "${run_pid}" 2>/dev/null || true
+  wait "${run_pid}" 2>/dev/null || true
+  rm -rf "${work}"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; echo "--- run.sh output:" >&2; cat "${work}/run.out" >&2; exit 1; }
+
+# wait_for DESCRIPTION SECONDS COMMAND...: polls the condition until a deadline.
+wait_for() {
+  local what=$1 seconds=$2; shift 2
+  local until=$((SECONDS + seconds))
+  until "$@"; do
+    ((SECONDS < until)) || fail "timed out waiting for ${what}"
+    sleep 0.1
+  done
+}
+wait_for "the pipeline to be ready" 120 test -f "${TRACKER_STATE_DIR}/ready"
+
+visit() {  # page path -> checks the image loaded and the visit is stored
+  local page_url="http://localhost:${DEMO_PORT}$1?pixel=http://127.0.0.1:${PIXEL_PORT}"
+  local dom
+  dom=$(chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+          --disable-component-update --no-first-run --disable-sync --disable-quic \
+          --user-data-dir="${work}/chromium-$RANDOM" --virtual-time-budget=10000 \
+          --dump-dom "${page_url}" 2>"${work}/chromium.err") || fail "chromium failed: $(tail -5 "${work}/chromium.err")"
+  grep -q 'loaded, naturalWidth 1' <<<"${dom}" || fail "image did not load on $1: $(grep -o 'id="status"[^<]*' <<<"${dom}")"
+  # Referrer is the full page URL; the user agent is Chromium's (headless) one.
+  wait_for "the visit from $1 in events.log" 60 \
+    grep -qF "|${page_url}|Mozilla/5.0" "${events}"
+  local line
+  line=$(grep -F "|${page_url}|" "${events}" | tail -n1)
+  grep -q 'HeadlessChrome/' <<<"${line}" || fail "user agent is not Chromium's: ${line}"
+  [[ $(awk -F'|' '{print NF}' <<<"${line}") == 4 ]] || fail "not a 4-field line: ${line}"
+  [[ ${line} =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{7}Z\| ]] || fail "bad timestamp: ${line}"
+  [[ ${line} =~ \|(127\.0\.0\.1|::1)$ ]] || fail "bad client IP: ${line}"
+  echo "ok: $1 -> ${line}"
+}
+
+visit /
+visit /coep.html
+
+# Ctrl-C stops everything cleanly (exit code 0).
+kill -INT "${run_pid}"
+wait "${run_pid}" || fail "run.sh did not stop cleanly (exit $?)"
+trap 'rm -rf "${work}"' EXIT
+echo "browser end-to-end: 2 passed, 0 failed"
