@@ -1,0 +1,86 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tracker::kafka {
+
+struct TopicPartition {
+  std::string topic;
+  std::int32_t partition = 0;
+  auto operator<=>(const TopicPartition&) const = default;
+};
+
+struct Message {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::string value;
+  std::optional<std::string> key;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct ConsumerOptions {
+  std::vector<std::string> servers;
+  std::string group_id;
+  std::vector<std::string> topics;
+  std::map<std::string, std::string> properties;  // librdkafka passthrough, applied last
+  // A new group starts from the earliest offset (auto.offset.reset=earliest).
+  // Auto commit and auto offset store are always off: the caller commits.
+};
+
+/// Rebalance hooks, called on the thread that calls poll(). on_assigned may
+/// return a starting offset for some partitions (e.g. from a local
+/// checkpoint); others start from the group's committed offset.
+/// on_revoked is called before the partitions are given up: commit there.
+struct RebalanceHooks {
+  std::function<std::map<TopicPartition, std::int64_t>(const std::vector<TopicPartition>&)>
+      on_assigned;
+  std::function<void(const std::vector<TopicPartition>&)> on_revoked;
+};
+
+/// High-level (group) consumer with manual offset control.
+/// Thread-safety: single owner thread for everything.
+class Consumer {
+ public:
+  /// Throws std::runtime_error on a bad property.
+  Consumer(ConsumerOptions options, RebalanceHooks hooks = {});
+  /// Closes (leaves the group) if close() was not called.
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  /// Up to `max_messages`, waiting at most `timeout` for the first one and
+  /// returning what has arrived. Consumer errors that are not fatal are
+  /// logged and skipped (partition EOF is not an error).
+  std::vector<Message> poll(std::size_t max_messages, std::chrono::milliseconds timeout);
+
+  /// Synchronously commits "next offset to read" per partition (offset of the
+  /// last processed message + 1). Returns false (and logs) on failure.
+  bool commit(const std::map<TopicPartition, std::int64_t>& next_offsets);
+
+  /// Re-reads a partition from `offset` (used after a failed write).
+  void seek(const TopicPartition& partition, std::int64_t offset);
+  void pause(const std::vector<TopicPartition>& partitions);
+  void resume(const std::vector<TopicPartition>& partitions);
+  std::vector<TopicPartition> assignment() const;
+
+  /// Consumer lag per assigned partition from cached watermarks (no broker round trip).
+  std::map<TopicPartition, std::int64_t> lag() const;
+
+  /// Leaves the group (runs on_revoked). Idempotent.
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tracker::kafka

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+
+namespace tracker::runtime {
+
+/// Turns process signals into callbacks on an io_context thread:
+/// SIGTERM/SIGINT -> on_stop (once; a second signal -> on_force, which by
+/// default exits at once with code 1), SIGHUP -> on_reload (if set).
+/// Signals are received through asio::signal_set, so handlers run as normal
+/// completion handlers, never in signal context.
+class SignalWatcher {
+ public:
+  struct Handlers {
+    std::function<void(int signal)> on_stop;
+    std::function<void()> on_reload;
+    std::function<void()> on_force;
+  };
+  SignalWatcher(boost::asio::io_context& io, Handlers handlers);
+  ~SignalWatcher();
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+
+  /// Stops listening (so io_context::run can return once other work ends).
+  void cancel();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace tracker::runtime
