@@ -1,0 +1,115 @@
+#include "value_parsers.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cstddef>
+
+namespace tracker::config::detail {
+namespace {
+
+constexpr std::size_t kMaxShownBytes = 60;
+
+char ascii_upper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_upper(a[i]) != ascii_upper(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string to_upper(std::string_view text) {
+  std::string upper(text);
+  for (char& c : upper) c = ascii_upper(c);
+  return upper;
+}
+
+std::string_view trim(std::string_view text) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  const auto first = text.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(kSpace);
+  return text.substr(first, last - first + 1);
+}
+
+std::string quote_value(std::string_view raw) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string quoted = "\"";
+  const std::string_view shown = raw.substr(0, kMaxShownBytes);
+  for (const char c : shown) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      quoted += "\\x";
+      quoted += kHex[byte >> 4];
+      quoted += kHex[byte & 0xf];
+    } else {
+      quoted += c;
+    }
+  }
+  quoted += '"';
+  if (raw.size() > shown.size()) {
+    quoted += "... (" + std::to_string(raw.size()) + " bytes)";
+  }
+  return quoted;
+}
+
+std::variant<std::int64_t, Problem> parse_integer(std::string_view raw, std::int64_t min,
+                                                  std::int64_t max) {
+  const std::string_view text = trim(raw);
+  std::int64_t value = 0;
+  const auto* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc{} || stop != end) {
+    return Problem{"not an integer: " + quote_value(raw)};
+  }
+  if (value < min || value > max) {
+    return Problem{std::to_string(value) + " is out of range " + std::to_string(min) + ".." +
+                   std::to_string(max)};
+  }
+  return value;
+}
+
+std::variant<bool, Problem> parse_boolean(std::string_view raw) {
+  const std::string_view text = trim(raw);
+  if (equals_ignoring_case(text, "true") || text == "1") return true;
+  if (equals_ignoring_case(text, "false") || text == "0") return false;
+  return Problem{"not a boolean (true, false, 1 or 0): " + quote_value(raw)};
+}
+
+std::variant<std::vector<std::string>, Problem> parse_list(std::string_view raw) {
+  const std::string_view text = trim(raw);
+  std::vector<std::string> items;
+  if (!text.empty() && text.front() == '[') {
+    const auto array = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+    if (array.is_discarded() || !array.is_array()) {
+      return Problem{"not a valid JSON array: " + quote_value(raw)};
+    }
+    for (std::size_t i = 0; i < array.size(); ++i) {
+      if (!array[i].is_string()) {
+        return Problem{"list item " + std::to_string(i) + " is not a string: " + quote_value(raw)};
+      }
+      items.push_back(array[i].get<std::string>());
+    }
+    return items;
+  }
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto comma = text.find(',', start);
+    if (comma == std::string_view::npos) comma = text.size();
+    const std::string_view item = trim(text.substr(start, comma - start));
+    if (!item.empty()) items.emplace_back(item);
+    start = comma + 1;
+  }
+  return items;
+}
+
+}  // namespace tracker::config::detail

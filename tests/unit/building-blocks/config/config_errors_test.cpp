@@ -1,0 +1,119 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tracker/config/config.hpp"
+
+namespace tracker::config {
+namespace {
+
+/// The one line an operator sees when start-up stops on `environment`.
+std::string error_for(const std::vector<std::string>& environment,
+                      const std::vector<KeyDefinition>& schema = tracker_keys()) {
+  try {
+    (void)Config::load(schema, environment);
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
+TEST(ConfigErrors, UnknownKeyNamesTheKeyMeant) {
+  EXPECT_EQ(error_for({"TRACKER__FILEEVENTSTORE_FILE=x"}),
+            "TRACKER__FILEEVENTSTORE_FILE: unknown key (did you mean "
+            "TRACKER__FILEEVENTSTORE__FILE?)");
+}
+
+TEST(ConfigErrors, UnknownKeySuggestionKeepsTheOperatorsSpellingOfTheBadKey) {
+  EXPECT_EQ(error_for({"tracker__kafka__topik=x"}),
+            "tracker__kafka__topik: unknown key (did you mean TRACKER__KAFKA__TOPIC?)");
+}
+
+TEST(ConfigErrors, UnknownKeyFarFromAnyKnownKeyHasNoSuggestion) {
+  EXPECT_EQ(error_for({"TRACKER__DATABASE__CONNECTIONSTRING=x"}),
+            "TRACKER__DATABASE__CONNECTIONSTRING: unknown key (docs/configuration.md lists the "
+            "known keys)");
+}
+
+TEST(ConfigErrors, SectionWithoutKeyIsUnknown) {
+  EXPECT_EQ(error_for({"TRACKER__KAFKA=x"}),
+            "TRACKER__KAFKA: unknown key (docs/configuration.md lists the known keys)");
+}
+
+TEST(ConfigErrors, IndexOnANonListKeyIsUnknown) {
+  EXPECT_EQ(error_for({"TRACKER__HTTP__PORT__0=1"}),
+            "TRACKER__HTTP__PORT__0: unknown key (did you mean TRACKER__HTTP__PORT?)");
+}
+
+TEST(ConfigErrors, BadInteger) {
+  EXPECT_EQ(error_for({"TRACKER__HTTP__PORT=80a"}), R"(TRACKER__HTTP__PORT: not an integer: "80a")");
+  EXPECT_EQ(error_for({"TRACKER__HTTP__PORT="}), R"(TRACKER__HTTP__PORT: not an integer: "")");
+  EXPECT_EQ(error_for({"TRACKER__WORKER__BATCHMAXEVENTS=1.5"}),
+            R"(TRACKER__WORKER__BATCHMAXEVENTS: not an integer: "1.5")");
+  EXPECT_EQ(error_for({"TRACKER__WORKER__BATCHMAXEVENTS=99999999999999999999"}),
+            R"(TRACKER__WORKER__BATCHMAXEVENTS: not an integer: "99999999999999999999")");
+}
+
+TEST(ConfigErrors, PortOutOfRange) {
+  EXPECT_EQ(error_for({"TRACKER__HTTP__PORT=70000"}),
+            "TRACKER__HTTP__PORT: 70000 is out of range 0..65535");
+  EXPECT_EQ(error_for({"TRACKER__ADMIN__PORT=-1"}),
+            "TRACKER__ADMIN__PORT: -1 is out of range 0..65535");
+}
+
+TEST(ConfigErrors, BadBoolean) {
+  const std::vector<KeyDefinition> schema{{"Feature__On", ValueType::Boolean, "false", "a switch"}};
+  EXPECT_EQ(error_for({"TRACKER__FEATURE__ON=yes"}, schema),
+            R"(TRACKER__FEATURE__ON: not a boolean (true, false, 1 or 0): "yes")");
+}
+
+TEST(ConfigErrors, BadJsonList) {
+  EXPECT_EQ(error_for({R"(TRACKER__KAFKA__SERVERS=["a:9092")"}),
+            R"(TRACKER__KAFKA__SERVERS: not a valid JSON array: "[\"a:9092\"")");
+  EXPECT_EQ(error_for({R"(TRACKER__KAFKA__SERVERS=["a:9092", 7])"}),
+            R"(TRACKER__KAFKA__SERVERS: list item 1 is not a string: "[\"a:9092\", 7]")");
+}
+
+TEST(ConfigErrors, BadValueIsTruncatedAndKeptOnOneLine) {
+  const std::string value = "x\n" + std::string(100, 'y');
+  EXPECT_EQ(error_for({"TRACKER__HTTP__PORT=" + value}),
+            R"(TRACKER__HTTP__PORT: not an integer: "x\x0a)" + std::string(58, 'y') +
+                "\"... (102 bytes)");
+}
+
+TEST(ConfigErrors, IndexKeysWithAGap) {
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__SERVERS__0=a", "TRACKER__KAFKA__SERVERS__2=c"}),
+            "TRACKER__KAFKA__SERVERS__2: index keys must count up from 0 (missing "
+            "TRACKER__KAFKA__SERVERS__1)");
+}
+
+TEST(ConfigErrors, ListSetBothWholeAndByIndex) {
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__SERVERS=[\"a\"]", "TRACKER__KAFKA__SERVERS__0=b"}),
+            "TRACKER__KAFKA__SERVERS__0: set both by index and as TRACKER__KAFKA__SERVERS");
+}
+
+TEST(ConfigErrors, SameKeyInTwoSpellings) {
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__TOPIC=a", "tracker__kafka__topic=b"}),
+            "tracker__kafka__topic: set twice (also as TRACKER__KAFKA__TOPIC)");
+}
+
+TEST(ConfigErrors, EmptyKafkaPropertyName) {
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__CONFIG__=x"}),
+            "TRACKER__KAFKA__CONFIG__: not a librdkafka property name");
+}
+
+TEST(ConfigErrors, BadDefaultIsAProgrammingError) {
+  const std::vector<KeyDefinition> schema{{"A__Port", ValueType::Integer, "x", "broken default"}};
+  EXPECT_EQ(error_for({}, schema), R"(TRACKER__A__PORT (default): not an integer: "x")");
+  EXPECT_THROW((void)Config::load(tracker_keys(), {}, {{"No__Such", "1"}}), std::logic_error);
+}
+
+TEST(ConfigErrors, SchemaWithADuplicateKeyIsAProgrammingError) {
+  const std::vector<KeyDefinition> schema{{"A__B", ValueType::String, "", "one"},
+                                          {"a__b", ValueType::String, "", "two"}};
+  EXPECT_THROW((void)Config::load(schema, {}), std::logic_error);
+}
+
+}  // namespace
+}  // namespace tracker::config
