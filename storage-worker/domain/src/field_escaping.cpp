@@ -1,0 +1,111 @@
+#include "tracker/worker/domain/field_escaping.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace tracker::worker::domain {
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+// One lookup per byte keeps the common case (nothing to escape) a plain scan.
+constexpr std::array<bool, 256> make_special_table() {
+  std::array<bool, 256> table{};
+  for (std::size_t byte = 0; byte < 0x20; ++byte) table[byte] = true;
+  table[0x7f] = true;
+  table[static_cast<unsigned char>('\\')] = true;
+  table[static_cast<unsigned char>('|')] = true;
+  table[0xc2] = true;  // possible lead byte of a C1 control
+  return table;
+}
+constexpr auto kSpecial = make_special_table();
+
+bool is_c1_continuation(unsigned char byte) { return byte >= 0x80 && byte <= 0x9f; }
+
+void append_hex_escape(unsigned char byte, std::string& out) {
+  out += "\\x";
+  out += kHexDigits[byte >> 4];
+  out += kHexDigits[byte & 0x0f];
+}
+
+std::optional<unsigned char> hex_value(char digit) {
+  if (digit >= '0' && digit <= '9') return static_cast<unsigned char>(digit - '0');
+  if (digit >= 'a' && digit <= 'f') return static_cast<unsigned char>(digit - 'a' + 10);
+  if (digit >= 'A' && digit <= 'F') return static_cast<unsigned char>(digit - 'A' + 10);
+  return std::nullopt;
+}
+
+}  // namespace
+
+void escape_field(std::string_view value, std::string& out) {
+  if (value == kMissingField) {
+    out += "\\x6eull";
+    return;
+  }
+  std::size_t plain_from = 0;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(value[i]);
+    if (!kSpecial[byte]) continue;
+    if (byte == 0xc2 && (i + 1 >= value.size() ||
+                         !is_c1_continuation(static_cast<unsigned char>(value[i + 1])))) {
+      continue;  // an ordinary two-byte character such as U+00E9
+    }
+    out.append(value.substr(plain_from, i - plain_from));
+    switch (byte) {
+      case '\\': out += "\\\\"; break;
+      case '|': out += "\\p"; break;
+      case '\r': out += "\\r"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case 0xc2:
+        append_hex_escape(byte, out);
+        ++i;
+        append_hex_escape(static_cast<unsigned char>(value[i]), out);
+        break;
+      default: append_hex_escape(byte, out); break;
+    }
+    plain_from = i + 1;
+  }
+  out.append(value.substr(plain_from));
+}
+
+std::string escape_field(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  escape_field(value, out);
+  return out;
+}
+
+std::optional<std::string> unescape_field(std::string_view escaped) {
+  std::string out;
+  out.reserve(escaped.size());
+  for (std::size_t i = 0; i < escaped.size(); ++i) {
+    const char c = escaped[i];
+    if (c == '|' || c == '\r' || c == '\n') return std::nullopt;
+    if (c != '\\') {
+      out += c;
+      continue;
+    }
+    if (++i >= escaped.size()) return std::nullopt;
+    switch (escaped[i]) {
+      case '\\': out += '\\'; break;
+      case 'p': out += '|'; break;
+      case 'r': out += '\r'; break;
+      case 'n': out += '\n'; break;
+      case 't': out += '\t'; break;
+      case 'x': {
+        if (i + 2 >= escaped.size()) return std::nullopt;
+        const auto high = hex_value(escaped[i + 1]);
+        const auto low = hex_value(escaped[i + 2]);
+        if (!high || !low) return std::nullopt;
+        out += static_cast<char>(static_cast<std::uint8_t>((*high << 4) | *low));
+        i += 2;
+        break;
+      }
+      default: return std::nullopt;
+    }
+  }
+  return out;
+}
+
+}  // namespace tracker::worker::domain

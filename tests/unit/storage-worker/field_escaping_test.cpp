@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tracker/worker/domain/field_escaping.hpp"
+
+namespace tracker::worker::domain {
+namespace {
+
+using namespace std::string_literals;
+
+TEST(FieldEscaping, KeepsPlainAsciiAsIs) {
+  EXPECT_EQ(escape_field("Mozilla/5.0 (X11; Linux x86_64)"), "Mozilla/5.0 (X11; Linux x86_64)");
+}
+
+TEST(FieldEscaping, KeepsUtf8AsIs) {
+  const std::string text = "caf\u00e9 \u65e5\u672c \U0001F600 \uFFFD";
+  EXPECT_EQ(escape_field(text), text);
+}
+
+TEST(FieldEscaping, EscapesBackslash) { EXPECT_EQ(escape_field("a\\b"), "a\\\\b"); }
+
+TEST(FieldEscaping, EscapesTheFieldSeparator) { EXPECT_EQ(escape_field("a|b"), "a\\pb"); }
+
+TEST(FieldEscaping, EscapesCarriageReturnLineFeedAndTab) {
+  EXPECT_EQ(escape_field("a\rb\nc\td"), "a\\rb\\nc\\td");
+}
+
+TEST(FieldEscaping, EscapesNulAsHex) { EXPECT_EQ(escape_field("a\0b"s), "a\\x00b"); }
+
+TEST(FieldEscaping, EscapesEveryOtherC0ControlAndDelAsHex) {
+  EXPECT_EQ(escape_field("\x01\x08\x0b\x0c\x1f\x7f"), "\\x01\\x08\\x0b\\x0c\\x1f\\x7f");
+}
+
+TEST(FieldEscaping, NeutralisesAnsiEscapeSequences) {
+  EXPECT_EQ(escape_field("\x1b[31mred\x1b[0m"), "\\x1b[31mred\\x1b[0m");
+}
+
+TEST(FieldEscaping, EscapesC1ControlsEncodedAsUtf8) {
+  EXPECT_EQ(escape_field("a\xc2\x9b" "31m"), "a\\xc2\\x9b31m");
+  EXPECT_EQ(escape_field("\xc2\x80"), "\\xc2\\x80");
+}
+
+TEST(FieldEscaping, KeepsOtherTwoByteCharactersStartingWithC2) {
+  EXPECT_EQ(escape_field("\xc2\xa0\xc2\xa9"), "\xc2\xa0\xc2\xa9");  // NBSP, copyright sign
+}
+
+TEST(FieldEscaping, KeepsALiteralNullValueDistinctFromTheMissingMarker) {
+  EXPECT_EQ(escape_field("null"), "\\x6eull");
+  EXPECT_NE(escape_field("null"), kMissingField);
+  EXPECT_EQ(escape_field("nullable"), "nullable");
+}
+
+TEST(FieldEscaping, KeepsAnEmptyValueEmpty) { EXPECT_EQ(escape_field(""), ""); }
+
+TEST(FieldEscaping, EscapedValueNeverHoldsASeparatorOrLineBreak) {
+  std::string every_byte;
+  for (int byte = 0; byte < 256; ++byte) every_byte += static_cast<char>(byte);
+  const auto escaped = escape_field(every_byte);
+  EXPECT_EQ(escaped.find_first_of("|\r\n"s), std::string::npos);
+}
+
+TEST(FieldUnescaping, ReversesEveryEscape) {
+  EXPECT_EQ(unescape_field("a\\\\b\\pc\\rd\\ne\\tf\\x00g\\x1b\\x7f\\xc2\\x9b"),
+            "a\\b|c\rd\ne\tf\0g\x1b\x7f\xc2\x9b"s);
+}
+
+TEST(FieldUnescaping, AcceptsUpperCaseHexDigits) { EXPECT_EQ(unescape_field("\\x1B"), "\x1b"); }
+
+TEST(FieldUnescaping, RejectsAnUnknownEscape) { EXPECT_EQ(unescape_field("a\\qb"), std::nullopt); }
+
+TEST(FieldUnescaping, RejectsATruncatedEscape) {
+  EXPECT_EQ(unescape_field("a\\"), std::nullopt);
+  EXPECT_EQ(unescape_field("a\\x1"), std::nullopt);
+  EXPECT_EQ(unescape_field("a\\xg0"), std::nullopt);
+}
+
+TEST(FieldUnescaping, RejectsRawSeparatorsAndLineBreaks) {
+  EXPECT_EQ(unescape_field("a|b"), std::nullopt);
+  EXPECT_EQ(unescape_field("a\nb"), std::nullopt);
+  EXPECT_EQ(unescape_field("a\rb"), std::nullopt);
+}
+
+TEST(FieldRoundTrip, EveryByteValueSurvivesEscapeThenUnescape) {
+  for (int first = 0; first < 256; ++first) {
+    for (const int second : {0x00, 0x41, 0x7f, 0x80, 0x9b, 0x9f, 0xa0, 0xc2, 0xff}) {
+      const std::string value{static_cast<char>(first), static_cast<char>(second)};
+      ASSERT_EQ(unescape_field(escape_field(value)), value) << first << "," << second;
+    }
+  }
+}
+
+TEST(FieldRoundTrip, LiteralNullSurvives) { EXPECT_EQ(unescape_field(escape_field("null")), "null"); }
+
+}  // namespace
+}  // namespace tracker::worker::domain
