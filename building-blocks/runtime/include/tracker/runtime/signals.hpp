@@ -10,7 +10,13 @@ namespace tracker::runtime {
 /// SIGTERM/SIGINT -> on_stop (once; a second signal -> on_force, which by
 /// default exits at once with code 1), SIGHUP -> on_reload (if set).
 /// Signals are received through asio::signal_set, so handlers run as normal
-/// completion handlers, never in signal context.
+/// completion handlers, never in signal context. The default on_force writes
+/// one line to stderr and calls _exit(1) (no destructors, no flush: the
+/// operator asked for it). While a watcher exists the process does not die of
+/// SIGTERM/SIGINT/SIGHUP; after cancel() or destruction the default
+/// dispositions are back.
+/// Thread-safety: cancel() may be called from any thread; construct and
+/// destroy the watcher on the io_context's thread or while it is not running.
 class SignalWatcher {
  public:
   struct Handlers {

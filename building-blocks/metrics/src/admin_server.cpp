@@ -1,0 +1,114 @@
+#include "tracker/metrics/admin_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <exception>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "admin_session.hpp"
+
+namespace tracker::metrics {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+struct AdminServer::Impl {
+  Impl(asio::io_context& io_context, std::shared_ptr<AdminState> shared)
+      : io(io_context), acceptor(io_context), state(std::move(shared)) {}
+
+  // Runs on the io_context thread: stop accepting, close the idle sessions
+  // and let the busy ones finish writing their response (they see
+  // `stopping` and end after it).
+  void stop() {
+    state->stopping = true;
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    for (AdminSession* session : state->sessions) {
+      if (!session->busy) session->stream.socket().close(ignored);
+    }
+  }
+
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  std::shared_ptr<AdminState> state;
+  std::uint16_t port = 0;
+};
+
+namespace {
+
+[[noreturn]] void throw_bind_error(const boost::system::error_code& error,
+                                   const std::string& address, std::uint16_t port) {
+  throw std::system_error(error.value(), std::system_category(),
+                          "admin server: cannot listen on " + address + ":" + std::to_string(port));
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<AdminState> state) {
+  while (!state->stopping) {
+    auto [error, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (error == asio::error::operation_aborted || state->stopping) break;
+    if (error) continue;  // e.g. EMFILE or a peer that reset before accept: keep serving
+    if (state->sessions.size() >= state->options.max_connections) {
+      // Over the cap: refuse by closing; health probes retry.
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    asio::co_spawn(acceptor.get_executor(), run_admin_session(std::move(socket), state),
+                   asio::detached);
+  }
+}
+
+}  // namespace
+
+AdminServer::AdminServer(asio::io_context& io, const std::string& address, std::uint16_t port,
+                         std::shared_ptr<prometheus::Registry> registry,
+                         std::function<Readiness()> readiness)
+    : AdminServer(io, address, port, std::move(registry), std::move(readiness), AdminOptions{}) {}
+
+AdminServer::AdminServer(asio::io_context& io, const std::string& address, std::uint16_t port,
+                         std::shared_ptr<prometheus::Registry> registry,
+                         std::function<Readiness()> readiness, AdminOptions options) {
+  auto state = std::make_shared<AdminState>();
+  state->registry = std::move(registry);
+  state->readiness = std::move(readiness);
+  state->options = options;
+  impl_ = std::make_shared<Impl>(io, std::move(state));
+
+  boost::system::error_code error;
+  const auto ip = asio::ip::make_address(address, error);
+  if (error) throw_bind_error(error, address, port);
+  const tcp::endpoint endpoint(ip, port);
+  impl_->acceptor.open(endpoint.protocol(), error);
+  if (!error) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+  if (!error) impl_->acceptor.bind(endpoint, error);
+  if (!error) impl_->acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) throw_bind_error(error, address, port);
+  impl_->port = impl_->acceptor.local_endpoint().port();
+
+  // The coroutine holds `impl_` (and with it the acceptor) alive until it ends.
+  asio::co_spawn(io,
+                 [impl = impl_]() -> asio::awaitable<void> {
+                   co_await accept_loop(impl->acceptor, impl->state);
+                 },
+                 asio::detached);
+}
+
+AdminServer::~AdminServer() {
+  // Per the contract we are on the io thread or it no longer runs, so the
+  // acceptor may be touched directly.
+  impl_->stop();
+}
+
+std::uint16_t AdminServer::port() const { return impl_->port; }
+
+void AdminServer::stop() {
+  asio::dispatch(impl_->io, [impl = impl_] { impl->stop(); });
+}
+
+}  // namespace tracker::metrics

@@ -1,0 +1,97 @@
+#include "admin_session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <utility>
+
+#include "admin_handler.hpp"
+
+namespace tracker::metrics {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+// Admin requests carry no meaningful body; this only bounds what a client
+// may send along with a (refused) POST.
+constexpr std::uint64_t kBodyLimit = 4 * 1024;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+// Removes the session from the shared set however the coroutine ends,
+// including destruction of a suspended frame when the io_context goes away.
+class SessionRegistration {
+ public:
+  SessionRegistration(AdminState& state, AdminSession& session)
+      : state_(state), session_(session) {
+    state_.sessions.insert(&session_);
+  }
+  ~SessionRegistration() { state_.sessions.erase(&session_); }
+  SessionRegistration(const SessionRegistration&) = delete;
+  SessionRegistration& operator=(const SessionRegistration&) = delete;
+
+ private:
+  AdminState& state_;
+  AdminSession& session_;
+};
+
+AdminResponse header_too_large() {
+  AdminResponse response{http::status::request_header_fields_too_large, 11};
+  response.set(http::field::content_type, "text/plain; charset=utf-8");
+  response.keep_alive(false);
+  response.body() = "request header too large";
+  response.prepare_payload();
+  return response;
+}
+
+}  // namespace
+
+asio::awaitable<void> run_admin_session(asio::ip::tcp::socket socket,
+                                        std::shared_ptr<AdminState> state) {
+  AdminSession session(std::move(socket));
+  const SessionRegistration registration(*state, session);
+  beast::flat_buffer buffer;
+
+  while (!state->stopping) {
+    // A fresh parser per request, so each one gets the full limits.
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(state->options.header_limit));
+    parser.body_limit(kBodyLimit);
+
+    session.stream.expires_after(state->options.io_timeout);
+    auto [read_error, read_bytes] =
+        co_await http::async_read(session.stream, buffer, parser, kUseTuple);
+    (void)read_bytes;
+    if (read_error == http::error::header_limit) {
+      AdminResponse response = header_too_large();
+      session.stream.expires_after(state->options.io_timeout);
+      auto [ignored_error, ignored_bytes] =
+          co_await http::async_write(session.stream, response, kUseTuple);
+      (void)ignored_error;
+      (void)ignored_bytes;
+      break;
+    }
+    if (read_error) break;  // closed, timed out, malformed or stopped: nothing to answer
+
+    session.busy = true;
+    AdminResponse response = handle_admin_request(parser.get(), *state->registry, state->readiness);
+    const bool keep_alive = response.keep_alive();
+    session.stream.expires_after(state->options.io_timeout);
+    auto [write_error, written] = co_await http::async_write(session.stream, response, kUseTuple);
+    (void)written;
+    session.busy = false;
+    if (write_error || !keep_alive) break;
+  }
+
+  beast::error_code ignored;
+  session.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  session.stream.socket().close(ignored);
+}
+
+}  // namespace tracker::metrics

@@ -1,0 +1,72 @@
+#include "tracker/runtime/signals.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+#include <utility>
+
+namespace tracker::runtime {
+
+namespace asio = boost::asio;
+
+struct SignalWatcher::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, Handlers callbacks)
+      : signals(io, SIGTERM, SIGINT, SIGHUP), handlers(std::move(callbacks)) {}
+
+  void wait() {
+    signals.async_wait([self = shared_from_this()](const boost::system::error_code& error,
+                                                   int signal) {
+      if (error || self->cancelled) return;  // cancelled: stop listening
+      self->on_signal(signal);
+      if (!self->cancelled) self->wait();
+    });
+  }
+
+  void on_signal(int signal) {
+    if (signal == SIGHUP) {
+      if (handlers.on_reload) handlers.on_reload();
+      return;
+    }
+    if (!stop_requested) {
+      stop_requested = true;
+      if (handlers.on_stop) handlers.on_stop(signal);
+      return;
+    }
+    // The operator asked twice: the graceful stop is taking too long for them.
+    if (handlers.on_force) {
+      handlers.on_force();
+      return;
+    }
+    std::fputs("second stop signal: exiting at once\n", stderr);
+    ::_exit(1);
+  }
+
+  void cancel() {
+    cancelled = true;
+    boost::system::error_code ignored;
+    // clear() also gives the signals back their default disposition.
+    signals.cancel(ignored);
+    signals.clear(ignored);
+  }
+
+  asio::signal_set signals;
+  Handlers handlers;
+  bool stop_requested = false;
+  bool cancelled = false;
+};
+
+SignalWatcher::SignalWatcher(asio::io_context& io, Handlers handlers)
+    : impl_(std::make_shared<Impl>(io, std::move(handlers))) {
+  impl_->wait();
+}
+
+SignalWatcher::~SignalWatcher() { impl_->cancel(); }
+
+void SignalWatcher::cancel() {
+  asio::dispatch(impl_->signals.get_executor(), [impl = impl_] { impl->cancel(); });
+}
+
+}  // namespace tracker::runtime
