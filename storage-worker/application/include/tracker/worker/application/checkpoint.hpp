@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "tracker/worker/application/message.hpp"
+
+namespace tracker::worker::application {
+
+/// Where events.log ends after the last stored batch, and which file that is:
+/// (device, inode) tell a rotated or replaced file from the one the length
+/// belongs to.
+struct FilePosition {
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  std::uint64_t length = 0;
+  bool operator==(const FilePosition&) const = default;
+};
+
+/// What the worker has durably stored: every message before `next_offsets[p]`
+/// of partition p is either a line within the first `file.length` bytes of the
+/// file or was deliberately not stored (skipped or dead-lettered). Saved after
+/// the lines are fsync'd, read back at start-up to cut a torn tail and to
+/// resume each partition exactly where the file ends.
+struct Checkpoint {
+  FilePosition file;
+  std::map<PartitionId, std::int64_t> next_offsets;
+  bool operator==(const Checkpoint&) const = default;
+};
+
+}  // namespace tracker::worker::application

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tracker/worker/application/checkpoint.hpp"
+#include "tracker/worker/application/checkpoint_store.hpp"
+#include "tracker/worker/application/dead_letter.hpp"
+#include "tracker/worker/application/event_store.hpp"
+#include "tracker/worker/application/prepared_batch.hpp"
+
+namespace tracker::worker::application {
+
+/// Which step of storing a batch failed.
+enum class StoreStage { DeadLetters, Events, Checkpoint, Reopen };
+std::string_view to_string(StoreStage stage);
+
+struct StoreFailure {
+  StoreStage stage;
+  std::string detail;
+};
+
+/// The use case: store a prepared batch so that each message counts exactly
+/// once. Steps, each only after the previous one succeeded:
+///   1. publish the batch's dead letters and wait for the broker's ack (once);
+///   2. append its lines after the checkpointed file position and fsync;
+///   3. save the new checkpoint (file position + next offsets).
+/// A failed step returns the failure and changes nothing durable that a
+/// retry would double: the caller keeps the batch and calls store() again
+/// (the append restarts at the checkpointed position, discarding any partial
+/// write). Only after success may the caller commit offsets to Kafka.
+///
+/// Owns nothing but the current checkpoint; the ports outlive it.
+/// Thread-safety: one thread (the worker loop).
+class StoreVisits {
+ public:
+  StoreVisits(EventStore& events, CheckpointStore& checkpoints, DeadLetterSink& dead_letters,
+              Checkpoint recovered);
+
+  /// Runs the steps `batch` has not completed yet. nullopt on success.
+  std::optional<StoreFailure> store(PreparedBatch& batch);
+
+  /// Log rotation: reopens the event file and checkpoints its new position,
+  /// so later appends and a restart measure the new file.
+  std::optional<StoreFailure> reopen_events();
+
+  /// The last saved checkpoint (its file position may already name a
+  /// reopened file whose checkpoint could not be saved yet).
+  const Checkpoint& checkpoint() const { return checkpoint_; }
+
+ private:
+  EventStore& events_;
+  CheckpointStore& checkpoints_;
+  DeadLetterSink& dead_letters_;
+  Checkpoint checkpoint_;
+};
+
+}  // namespace tracker::worker::application

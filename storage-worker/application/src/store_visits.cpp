@@ -1,0 +1,69 @@
+#include "tracker/worker/application/store_visits.hpp"
+
+#include <utility>
+#include <variant>
+
+namespace tracker::worker::application {
+
+std::string_view to_string(StoreStage stage) {
+  switch (stage) {
+    case StoreStage::DeadLetters: return "dead-letters";
+    case StoreStage::Events: return "events";
+    case StoreStage::Checkpoint: return "checkpoint";
+    case StoreStage::Reopen: return "reopen";
+  }
+  return "unknown";
+}
+
+StoreVisits::StoreVisits(EventStore& events, CheckpointStore& checkpoints,
+                         DeadLetterSink& dead_letters, Checkpoint recovered)
+    : events_(events),
+      checkpoints_(checkpoints),
+      dead_letters_(dead_letters),
+      checkpoint_(std::move(recovered)) {}
+
+std::optional<StoreFailure> StoreVisits::store(PreparedBatch& batch) {
+  if (!batch.dead_letters.empty() && !batch.dead_letters_published) {
+    if (auto error = dead_letters_.publish(batch.dead_letters)) {
+      return StoreFailure{StoreStage::DeadLetters, std::move(error->detail)};
+    }
+    // Published before the checkpoint: a crash from here on replays the batch
+    // and publishes them again (at-least-once), but never loses one.
+    batch.dead_letters_published = true;
+  }
+
+  Checkpoint next = checkpoint_;
+  if (!batch.lines.empty()) {
+    auto appended = events_.append(batch.lines, checkpoint_.file);
+    if (auto* error = std::get_if<PortError>(&appended)) {
+      return StoreFailure{StoreStage::Events, std::move(error->detail)};
+    }
+    next.file = std::get<FilePosition>(appended);
+  }
+  for (const auto& [partition, offset] : batch.next_offsets) next.next_offsets[partition] = offset;
+  if (next == checkpoint_) return std::nullopt;
+
+  // Until this succeeds checkpoint_ keeps the old position, so a retry appends
+  // over the unacknowledged lines instead of after them.
+  if (auto error = checkpoints_.save(next)) {
+    return StoreFailure{StoreStage::Checkpoint, std::move(error->detail)};
+  }
+  checkpoint_ = std::move(next);
+  return std::nullopt;
+}
+
+std::optional<StoreFailure> StoreVisits::reopen_events() {
+  auto reopened = events_.reopen();
+  if (auto* error = std::get_if<PortError>(&reopened)) {
+    return StoreFailure{StoreStage::Reopen, std::move(error->detail)};
+  }
+  // Appends go to the new file from now on, whether or not this checkpoint
+  // can be saved; store() saves it with the next batch otherwise.
+  checkpoint_.file = std::get<FilePosition>(reopened);
+  if (auto error = checkpoints_.save(checkpoint_)) {
+    return StoreFailure{StoreStage::Checkpoint, std::move(error->detail)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace tracker::worker::application

@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tracker/worker/application/prepared_batch.hpp"
+
+namespace tracker::worker::application {
+namespace {
+
+const PartitionId kP0{"user-events", 0};
+const PartitionId kP1{"user-events", 1};
+
+IncomingMessage message(PartitionId source, std::int64_t offset, std::string value) {
+  return IncomingMessage{std::move(source), offset, std::move(value)};
+}
+
+std::string event_json(const std::string& ip) {
+  return R"({"Timestamp":"2024-03-23T17:24:07.6960681Z","UserAgent":"UA","IpAddress":")" + ip +
+         R"("})";
+}
+
+TEST(PrepareBatch, FormatsValidVisitsAsLinesInConsumptionOrder) {
+  const std::vector messages{message(kP0, 5, event_json("10.0.0.1")),
+                             message(kP1, 9, event_json("10.0.0.2")),
+                             message(kP0, 6, event_json("10.0.0.3"))};
+  const auto batch = prepare_batch(messages);
+  EXPECT_EQ(batch.lines,
+            "2024-03-23T17:24:07.6960681Z|null|UA|10.0.0.1\n"
+            "2024-03-23T17:24:07.6960681Z|null|UA|10.0.0.2\n"
+            "2024-03-23T17:24:07.6960681Z|null|UA|10.0.0.3\n");
+  EXPECT_EQ(batch.counts.consumed, 3u);
+  EXPECT_EQ(batch.counts.stored, 3u);
+  EXPECT_TRUE(batch.dead_letters.empty());
+}
+
+TEST(PrepareBatch, RecordsTheNextOffsetOfEachPartition) {
+  const std::vector messages{message(kP0, 5, event_json("10.0.0.1")),
+                             message(kP1, 9, "not json"), message(kP0, 6, "")};
+  const auto batch = prepare_batch(messages);
+  const std::map<PartitionId, std::int64_t> expected{{kP0, 7}, {kP1, 10}};
+  EXPECT_EQ(batch.next_offsets, expected);
+}
+
+TEST(PrepareBatch, SkipsAndCountsAValidVisitWithoutIp) {
+  const std::vector messages{
+      message(kP0, 0, R"({"Timestamp":"2024-03-23T17:24:07.6960681Z","UserAgent":"UA"})")};
+  const auto batch = prepare_batch(messages);
+  EXPECT_EQ(batch.lines, "");
+  EXPECT_EQ(batch.counts.skipped_no_ip, 1u);
+  EXPECT_TRUE(batch.dead_letters.empty());
+  EXPECT_EQ(batch.next_offsets.at(kP0), 1);
+}
+
+TEST(PrepareBatch, DeadLettersAnEmptyMessage) {
+  const auto batch = prepare_batch(std::vector{message(kP1, 3, "")});
+  ASSERT_EQ(batch.dead_letters.size(), 1u);
+  EXPECT_EQ(batch.dead_letters[0].kind, DeadLetterKind::Empty);
+  EXPECT_EQ(batch.dead_letters[0].source, kP1);
+  EXPECT_EQ(batch.dead_letters[0].offset, 3);
+  EXPECT_EQ(batch.counts.dead_lettered[static_cast<std::size_t>(DeadLetterKind::Empty)], 1u);
+}
+
+TEST(PrepareBatch, DeadLettersAnOversizedMessageWithItsSize) {
+  const std::string big = event_json(std::string(100, '1'));
+  const auto batch = prepare_batch(std::vector{message(kP0, 0, big)}, 64);
+  ASSERT_EQ(batch.dead_letters.size(), 1u);
+  EXPECT_EQ(batch.dead_letters[0].kind, DeadLetterKind::Oversized);
+  EXPECT_EQ(batch.dead_letters[0].value, big);
+  EXPECT_NE(batch.dead_letters[0].reason.find(std::to_string(big.size())), std::string::npos);
+}
+
+TEST(PrepareBatch, DeadLettersMessagesThatAreNotEventsWithTheDecodersReason) {
+  const std::vector messages{message(kP0, 0, "not json"), message(kP0, 1, "[1,2]"),
+                             message(kP0, 2, R"({"Timestamp":12})"),
+                             message(kP0, 3, R"({"Referrer":"x"})")};
+  const auto batch = prepare_batch(messages);
+  ASSERT_EQ(batch.dead_letters.size(), 4u);
+  for (const auto& dead_letter : batch.dead_letters) {
+    EXPECT_EQ(dead_letter.kind, DeadLetterKind::Invalid);
+    EXPECT_FALSE(dead_letter.reason.empty());
+  }
+  EXPECT_EQ(batch.dead_letters[2].value, R"({"Timestamp":12})");
+  EXPECT_EQ(batch.lines, "");
+}
+
+TEST(PrepareBatch, KeepsGoodEventsAroundBadOnes) {
+  const std::vector messages{message(kP0, 0, event_json("1.1.1.1")), message(kP0, 1, "{"),
+                             message(kP0, 2, event_json("2.2.2.2"))};
+  const auto batch = prepare_batch(messages);
+  EXPECT_EQ(batch.counts.stored, 2u);
+  EXPECT_EQ(batch.dead_letters.size(), 1u);
+  EXPECT_EQ(batch.lines,
+            "2024-03-23T17:24:07.6960681Z|null|UA|1.1.1.1\n"
+            "2024-03-23T17:24:07.6960681Z|null|UA|2.2.2.2\n");
+}
+
+TEST(PrepareBatch, NamesDeadLetterKindsForMetrics) {
+  EXPECT_EQ(to_string(DeadLetterKind::Empty), "empty");
+  EXPECT_EQ(to_string(DeadLetterKind::Oversized), "oversized");
+  EXPECT_EQ(to_string(DeadLetterKind::Invalid), "invalid");
+}
+
+}  // namespace
+}  // namespace tracker::worker::application
