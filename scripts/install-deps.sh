@@ -6,6 +6,8 @@
 #   scripts/install-deps.sh            build + test + bench tools (default)
 #   scripts/install-deps.sh --run      what scripts/run.sh needs (build + demo page)
 #   scripts/install-deps.sh --build    only what compiling needs (Docker build stage)
+#   scripts/install-deps.sh --runtime  only the shared libraries the programs load
+#                                      (scripts/runtime-packages.txt; Docker runtime stage)
 set -euo pipefail
 
 build_packages=(
@@ -33,8 +35,11 @@ packages=("${build_packages[@]}")
 case "${1:-}" in
   --build) ;;
   --run) packages+=("${run_packages[@]}") ;;
+  --runtime)
+    mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' \
+      "$(dirname "$0")/runtime-packages.txt") ;;
   "") packages+=("${run_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "usage: $0 [--build|--run]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--build|--run|--runtime]" >&2; exit 2 ;;
 esac
 
 missing=()
