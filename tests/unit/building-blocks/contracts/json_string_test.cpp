@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tracker/contracts/json_string.hpp"
 
@@ -84,6 +86,20 @@ TEST(JsonString, ReplacementLeavesValidUtf8) {
 TEST(JsonString, FindInvalidUtf8ReportsTheFirstBadByte) {
   EXPECT_EQ(find_invalid_utf8("ok \xC3\xA9 \xE2\x82"), std::optional<std::size_t>(6));
   EXPECT_EQ(find_invalid_utf8(""), std::nullopt);
+}
+
+TEST(JsonString, SpecialByteIsFoundAtEveryOffsetOfAWord) {
+  // The escaper scans 8 bytes at a time; a special byte must be seen wherever it sits.
+  const std::vector<std::pair<std::string, std::string>> specials{
+      {"\"", "\\\""}, {"\\", "\\\\"}, {"\x01", "\\u0001"}, {"\x1f", "\\u001f"},
+      {"\xff", kFffd}, {"\xC3\xA9", "\xC3\xA9"}, {"\x7f", "\x7f"}, {" ", " "}};
+  for (std::size_t offset = 0; offset < 17; ++offset) {
+    for (const auto& [raw, written] : specials) {
+      const std::string before(offset, 'a');
+      const std::string after(17 - offset, 'b');
+      EXPECT_EQ(body(before + raw + after), before + written + after) << offset;
+    }
+  }
 }
 
 TEST(JsonString, LongStringWithEscapesAtBothEnds) {
