@@ -28,10 +28,12 @@ struct Message {
 };
 
 struct ConsumerOptions {
-  std::vector<std::string> servers;
-  std::string group_id;
-  std::vector<std::string> topics;
-  std::map<std::string, std::string> properties;  // librdkafka passthrough, applied last
+  // `{}` initializers let callers use designated initializers for a subset
+  // of fields without -Wmissing-field-initializers.
+  std::vector<std::string> servers{};
+  std::string group_id{};
+  std::vector<std::string> topics{};
+  std::map<std::string, std::string> properties{};  // librdkafka passthrough, applied last
   // A new group starts from the earliest offset (auto.offset.reset=earliest).
   // Auto commit and auto offset store are always off: the caller commits.
 };
@@ -42,8 +44,8 @@ struct ConsumerOptions {
 /// on_revoked is called before the partitions are given up: commit there.
 struct RebalanceHooks {
   std::function<std::map<TopicPartition, std::int64_t>(const std::vector<TopicPartition>&)>
-      on_assigned;
-  std::function<void(const std::vector<TopicPartition>&)> on_revoked;
+      on_assigned{};
+  std::function<void(const std::vector<TopicPartition>&)> on_revoked{};
 };
 
 /// High-level (group) consumer with manual offset control.

@@ -15,8 +15,8 @@
 namespace tracker::kafka {
 
 struct ProducerOptions {
-  std::vector<std::string> servers;                  // bootstrap "host:port" list
-  std::map<std::string, std::string> properties;     // librdkafka passthrough, applied last
+  std::vector<std::string> servers{};                // bootstrap "host:port" list
+  std::map<std::string, std::string> properties{};   // librdkafka passthrough, applied last
   std::size_t queue_max_messages = 100'000;          // bound of the in-memory batch queue
   std::chrono::milliseconds linger{5};               // batching window
   std::string compression = "lz4";
