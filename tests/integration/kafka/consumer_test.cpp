@@ -1,0 +1,192 @@
+// tracker::kafka::Consumer against a kafka-dev-broker: group membership,
+// manual commits, starting offsets from the rebalance hook, clean close.
+#include "tracker/kafka/consumer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "tracker/kafka/producer.hpp"
+#include "tracker/testing/dev_broker.hpp"
+#include "tracker/testing/wait.hpp"
+
+namespace tracker::kafka {
+namespace {
+
+using testing::DevBroker;
+using testing::wait_until;
+
+constexpr auto kDeadline = std::chrono::seconds(60);
+const TopicPartition kPartition0{"user-events", 0};
+
+ConsumerOptions options_for(const DevBroker& broker, const std::string& group,
+                            std::map<std::string, std::string> extra = {}) {
+  auto properties = DevBroker::consumer_properties();
+  properties.merge(extra);
+  return {.servers = broker.servers(), .group_id = group, .topics = {"user-events"}, .properties = properties};
+}
+
+// Polls until `count` messages arrived (or the deadline); returns them all.
+std::vector<Message> consume(Consumer& consumer, std::size_t count) {
+  std::vector<Message> all;
+  wait_until(
+      [&] {
+        for (auto& m : consumer.poll(count - all.size(), std::chrono::milliseconds(200))) all.push_back(std::move(m));
+        return all.size() >= count;
+      },
+      kDeadline);
+  return all;
+}
+
+std::vector<std::string> numbered(int count) {
+  std::vector<std::string> values;
+  for (int i = 0; i < count; ++i) values.push_back("event-" + std::to_string(i));
+  return values;
+}
+
+TEST(KafkaConsumer, ReadsEveryEventTheProducerSent) {
+  DevBroker broker;
+  constexpr int kEvents = 300;
+  std::set<std::string> sent;
+  {
+    Producer producer({.servers = broker.servers()});
+    for (const auto& value : numbered(kEvents)) {
+      ASSERT_EQ(producer.produce("user-events", value, {{"h", "1"}}, "key"), ProduceResult::Queued);
+      sent.insert(value);
+    }
+    ASSERT_EQ(producer.flush(kDeadline), 0U);
+  }
+  Consumer consumer(options_for(broker, "readers"));
+  const auto messages = consume(consumer, kEvents);
+  std::set<std::string> received;
+  for (const auto& m : messages) {
+    received.insert(m.value);
+    EXPECT_EQ(m.topic, "user-events");
+    EXPECT_EQ(m.key, "key");
+    EXPECT_EQ(m.headers, (std::vector<std::pair<std::string, std::string>>{{"h", "1"}}));
+  }
+  EXPECT_EQ(messages.size(), static_cast<std::size_t>(kEvents));
+  EXPECT_EQ(received, sent);
+  EXPECT_EQ(consumer.assignment().size(), 3U);
+  consumer.close();
+}
+
+TEST(KafkaConsumer, NewMemberOfTheGroupResumesAfterTheCommittedOffset) {
+  DevBroker broker({.partitions = 1});
+  ASSERT_TRUE(broker.kcat_produce("user-events", numbered(10)));
+  {
+    Consumer first(options_for(broker, "resume"));
+    ASSERT_EQ(consume(first, 10).size(), 10U);
+    // Only the first five were "processed": commit next offset 5.
+    ASSERT_TRUE(first.commit({{kPartition0, 5}}));
+    first.close();
+  }
+  Consumer second(options_for(broker, "resume"));
+  const auto messages = consume(second, 5);
+  ASSERT_EQ(messages.size(), 5U);
+  EXPECT_EQ(messages.front().offset, 5);
+  EXPECT_EQ(messages.front().value, "event-5");
+  EXPECT_EQ(messages.back().value, "event-9");
+}
+
+TEST(KafkaConsumer, CooperativeAssignmentAlsoResumesAfterTheCommittedOffset) {
+  DevBroker broker({.partitions = 1});
+  ASSERT_TRUE(broker.kcat_produce("user-events", numbered(4)));
+  const std::map<std::string, std::string> cooperative{{"partition.assignment.strategy", "cooperative-sticky"}};
+  {
+    Consumer first(options_for(broker, "coop", cooperative));
+    ASSERT_EQ(consume(first, 4).size(), 4U);
+    ASSERT_TRUE(first.commit({{kPartition0, 3}}));
+  }  // destructor closes
+  Consumer second(options_for(broker, "coop", cooperative));
+  const auto messages = consume(second, 1);
+  ASSERT_EQ(messages.size(), 1U);
+  EXPECT_EQ(messages.front().offset, 3);
+}
+
+TEST(KafkaConsumer, StartingOffsetFromOnAssignedIsHonoured) {
+  DevBroker broker({.partitions = 1});
+  ASSERT_TRUE(broker.kcat_produce("user-events", numbered(10)));
+  std::vector<TopicPartition> assigned;
+  Consumer consumer(options_for(broker, "checkpoint"),
+                    {.on_assigned =
+                         [&](const std::vector<TopicPartition>& partitions) {
+                           assigned = partitions;
+                           return std::map<TopicPartition, std::int64_t>{{kPartition0, 7}};
+                         }});
+  const auto messages = consume(consumer, 3);
+  ASSERT_EQ(messages.size(), 3U);
+  EXPECT_EQ(messages.front().offset, 7);
+  EXPECT_EQ(assigned, std::vector<TopicPartition>{kPartition0});
+  EXPECT_TRUE(consumer.poll(10, std::chrono::milliseconds(500)).empty());
+}
+
+TEST(KafkaConsumer, OnRevokedRunsOnCloseAndMayCommitThere) {
+  DevBroker broker({.partitions = 1});
+  ASSERT_TRUE(broker.kcat_produce("user-events", numbered(6)));
+  std::vector<TopicPartition> revoked;
+  bool committed_in_hook = false;
+  {
+    std::unique_ptr<Consumer> consumer;
+    consumer = std::make_unique<Consumer>(options_for(broker, "revoke"),
+                                          RebalanceHooks{.on_assigned = {},
+                                                         .on_revoked =
+                                                             [&](const std::vector<TopicPartition>& partitions) {
+                                                               revoked = partitions;
+                                                               committed_in_hook = consumer->commit({{kPartition0, 4}});
+                                                             }});
+    ASSERT_EQ(consume(*consumer, 6).size(), 6U);
+    EXPECT_TRUE(revoked.empty());
+    consumer->close();
+    EXPECT_EQ(revoked, std::vector<TopicPartition>{kPartition0});
+    EXPECT_TRUE(committed_in_hook);
+    consumer->close();  // idempotent
+  }
+  Consumer next(options_for(broker, "revoke"));
+  const auto messages = consume(next, 2);
+  ASSERT_EQ(messages.size(), 2U);
+  EXPECT_EQ(messages.front().offset, 4);
+}
+
+TEST(KafkaConsumer, SeekRereadsAPartitionFromTheGivenOffset) {
+  DevBroker broker({.partitions = 1});
+  ASSERT_TRUE(broker.kcat_produce("user-events", numbered(5)));
+  Consumer consumer(options_for(broker, "seek"));
+  ASSERT_EQ(consume(consumer, 5).size(), 5U);
+  consumer.seek(kPartition0, 2);
+  const auto again = consume(consumer, 3);
+  ASSERT_EQ(again.size(), 3U);
+  EXPECT_EQ(again.front().offset, 2);
+}
+
+TEST(KafkaConsumer, PausedPartitionDeliversNothingUntilResumed) {
+  DevBroker broker({.partitions = 1});
+  Consumer consumer(options_for(broker, "pause"));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        consumer.poll(1, std::chrono::milliseconds(100));
+        return !consumer.assignment().empty();
+      },
+      kDeadline));
+  consumer.pause({kPartition0});
+  ASSERT_TRUE(broker.kcat_produce("user-events", numbered(3)));
+  // Not a timing claim: while paused, whatever time passes yields nothing.
+  ASSERT_EQ(broker.kcat_consume("user-events", 3).size(), 3U);
+  EXPECT_TRUE(consumer.poll(10, std::chrono::milliseconds(1000)).empty());
+  consumer.resume({kPartition0});
+  EXPECT_EQ(consume(consumer, 3).size(), 3U);
+}
+
+TEST(KafkaConsumer, LagCountsWhatIsLeftAfterThePosition) {
+  DevBroker broker({.partitions = 1});
+  ASSERT_TRUE(broker.kcat_produce("user-events", numbered(10)));
+  Consumer consumer(options_for(broker, "lag"));
+  ASSERT_EQ(consume(consumer, 4).size(), 4U);
+  const auto lag = consumer.lag();
+  ASSERT_TRUE(lag.contains(kPartition0));
+  EXPECT_EQ(lag.at(kPartition0), 6);
+}
+
+}  // namespace
+}  // namespace tracker::kafka
