@@ -49,9 +49,12 @@ PreparedBatch prepare_batch(std::span<const IncomingMessage> messages,
       continue;
     }
     if (message.value.size() > max_event_bytes) {
+      // Only the head goes to the dead-letter topic: the whole value may not
+      // fit in a produced message, and a dead letter must never stall.
       add_dead_letter(batch, message, DeadLetterKind::Oversized,
                       "oversized: " + std::to_string(message.value.size()) + " bytes, limit " +
-                          std::to_string(max_event_bytes));
+                          std::to_string(max_event_bytes) + "; value truncated to the limit");
+      batch.dead_letters.back().value.resize(max_event_bytes);
       continue;
     }
     auto decoded = contracts::decode(message.value);

@@ -61,12 +61,12 @@ TEST(PrepareBatch, DeadLettersAnEmptyMessage) {
   EXPECT_EQ(batch.counts.dead_lettered[static_cast<std::size_t>(DeadLetterKind::Empty)], 1u);
 }
 
-TEST(PrepareBatch, DeadLettersAnOversizedMessageWithItsSize) {
+TEST(PrepareBatch, DeadLettersAnOversizedMessageWithItsSizeAndItsHead) {
   const std::string big = event_json(std::string(100, '1'));
   const auto batch = prepare_batch(std::vector{message(kP0, 0, big)}, 64);
   ASSERT_EQ(batch.dead_letters.size(), 1u);
   EXPECT_EQ(batch.dead_letters[0].kind, DeadLetterKind::Oversized);
-  EXPECT_EQ(batch.dead_letters[0].value, big);
+  EXPECT_EQ(batch.dead_letters[0].value, big.substr(0, 64));
   EXPECT_NE(batch.dead_letters[0].reason.find(std::to_string(big.size())), std::string::npos);
 }
 

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include "tracker/worker/application/dead_letter.hpp"
+#include "tracker/worker/application/message.hpp"
+#include "tracker/worker/application/prepared_batch.hpp"
+#include "tracker/worker/application/store_visits.hpp"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+class Registry;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace tracker::worker::infrastructure {
+
+/// The worker's Prometheus metrics (names prefixed tracker_worker_):
+///   consumed_total, stored_total, skipped_total{reason},
+///   dead_lettered_total{reason}, store_errors_total{stage},
+///   batch_size (events per stored batch), batch_seconds (prepare to
+///   checkpoint, retries included), consumer_lag{topic,partition}.
+/// Thread-safety: updated from the worker loop; the registry is read by the
+/// admin thread (prometheus-cpp synchronises).
+class WorkerMetrics {
+ public:
+  explicit WorkerMetrics(prometheus::Registry& registry);
+
+  void batch_stored(const application::BatchCounts& counts, std::chrono::duration<double> took);
+  void store_failed(application::StoreStage stage);
+  /// Replaces the lag series with exactly the partitions in `lag`.
+  void set_lag(const std::map<application::PartitionId, std::int64_t>& lag);
+
+ private:
+  prometheus::Counter& consumed_;
+  prometheus::Counter& stored_;
+  prometheus::Counter& skipped_no_ip_;
+  std::array<prometheus::Counter*, application::kDeadLetterKindCount> dead_lettered_{};
+  prometheus::Family<prometheus::Counter>& store_errors_;
+  prometheus::Histogram& batch_size_;
+  prometheus::Histogram& batch_seconds_;
+  prometheus::Family<prometheus::Gauge>& lag_family_;
+  std::map<application::PartitionId, prometheus::Gauge*> lag_;
+};
+
+}  // namespace tracker::worker::infrastructure

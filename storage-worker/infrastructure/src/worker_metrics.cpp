@@ -1,0 +1,104 @@
+#include "tracker/worker/infrastructure/worker_metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <string>
+
+namespace tracker::worker::infrastructure {
+namespace {
+
+using application::DeadLetterKind;
+
+prometheus::Family<prometheus::Counter>& counter_family(prometheus::Registry& registry,
+                                                        const std::string& name,
+                                                        const std::string& help) {
+  return prometheus::BuildCounter().Name("tracker_worker_" + name).Help(help).Register(registry);
+}
+
+prometheus::Histogram::BucketBoundaries batch_size_buckets() {
+  return {1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 50000};
+}
+
+prometheus::Histogram::BucketBoundaries batch_seconds_buckets() {
+  return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
+}  // namespace
+
+WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
+    : consumed_(counter_family(registry, "consumed_total", "Messages consumed from Kafka")
+                    .Add({})),
+      stored_(counter_family(registry, "stored_total", "Visits written durably to the event file")
+                  .Add({})),
+      skipped_no_ip_(counter_family(registry, "skipped_total",
+                                    "Valid visits deliberately not stored, by reason")
+                         .Add({{"reason", "no_ip_address"}})),
+      store_errors_(counter_family(registry, "store_errors_total",
+                                   "Failed attempts to store a batch, by failing step")),
+      batch_size_(prometheus::BuildHistogram()
+                      .Name("tracker_worker_batch_size")
+                      .Help("Messages per stored batch")
+                      .Register(registry)
+                      .Add({}, batch_size_buckets())),
+      batch_seconds_(prometheus::BuildHistogram()
+                         .Name("tracker_worker_batch_seconds")
+                         .Help("Time to store a batch: dead letters, write, fsync, checkpoint")
+                         .Register(registry)
+                         .Add({}, batch_seconds_buckets())),
+      lag_family_(prometheus::BuildGauge()
+                      .Name("tracker_worker_consumer_lag")
+                      .Help("Messages behind the partition's high watermark")
+                      .Register(registry)) {
+  auto& dead_lettered = counter_family(registry, "dead_lettered_total",
+                                       "Messages sent to the dead-letter topic, by reason");
+  for (const auto kind : {DeadLetterKind::Empty, DeadLetterKind::Oversized,
+                          DeadLetterKind::Invalid}) {
+    dead_lettered_[static_cast<std::size_t>(kind)] =
+        &dead_lettered.Add({{"reason", std::string{to_string(kind)}}});
+  }
+  // Export every stage at zero, so a dashboard sees the series before the first error.
+  for (const auto stage : {application::StoreStage::DeadLetters, application::StoreStage::Events,
+                           application::StoreStage::Checkpoint, application::StoreStage::Reopen}) {
+    store_errors_.Add({{"stage", std::string{to_string(stage)}}});
+  }
+}
+
+void WorkerMetrics::batch_stored(const application::BatchCounts& counts,
+                                 std::chrono::duration<double> took) {
+  consumed_.Increment(static_cast<double>(counts.consumed));
+  stored_.Increment(static_cast<double>(counts.stored));
+  skipped_no_ip_.Increment(static_cast<double>(counts.skipped_no_ip));
+  for (std::size_t kind = 0; kind < dead_lettered_.size(); ++kind) {
+    dead_lettered_[kind]->Increment(static_cast<double>(counts.dead_lettered[kind]));
+  }
+  batch_size_.Observe(static_cast<double>(counts.consumed));
+  batch_seconds_.Observe(took.count());
+}
+
+void WorkerMetrics::store_failed(application::StoreStage stage) {
+  store_errors_.Add({{"stage", std::string{to_string(stage)}}}).Increment();
+}
+
+void WorkerMetrics::set_lag(const std::map<application::PartitionId, std::int64_t>& lag) {
+  for (auto it = lag_.begin(); it != lag_.end();) {
+    if (lag.contains(it->first)) {
+      ++it;
+    } else {
+      lag_family_.Remove(it->second);
+      it = lag_.erase(it);
+    }
+  }
+  for (const auto& [partition, value] : lag) {
+    auto& gauge = lag_[partition];
+    if (gauge == nullptr) {
+      gauge = &lag_family_.Add(
+          {{"topic", partition.topic}, {"partition", std::to_string(partition.partition)}});
+    }
+    gauge->Set(static_cast<double>(value));
+  }
+}
+
+}  // namespace tracker::worker::infrastructure

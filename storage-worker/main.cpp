@@ -1,0 +1,114 @@
+// storage-worker: consumes visit events from Kafka and appends them to
+// events.log, each exactly once. This file only reads the configuration and
+// composes the rings; see docs/storage-worker.md.
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "tracker/config/config.hpp"
+#include "tracker/kafka/producer.hpp"
+#include "tracker/logging/logging.hpp"
+#include "tracker/metrics/admin_server.hpp"
+#include "tracker/metrics/registry.hpp"
+#include "tracker/runtime/signals.hpp"
+#include "tracker/worker/application/store_visits.hpp"
+#include "tracker/worker/infrastructure/checkpoint_file.hpp"
+#include "tracker/worker/infrastructure/consume_loop.hpp"
+#include "tracker/worker/infrastructure/file_event_store.hpp"
+#include "tracker/worker/infrastructure/kafka_dead_letter_sink.hpp"
+#include "tracker/worker/infrastructure/recovery.hpp"
+#include "tracker/worker/infrastructure/worker_health.hpp"
+#include "tracker/worker/infrastructure/worker_metrics.hpp"
+
+namespace {
+
+namespace config = tracker::config;
+namespace infra = tracker::worker::infrastructure;
+using namespace std::chrono_literals;
+
+constexpr std::string_view kHealthCheckFlag = "--health-check";
+constexpr auto kDeadLetterAckDeadline = 10s;
+constexpr int kProbeTimeoutMs = 2000;
+
+std::uint16_t admin_port(const config::Config& settings) {
+  return static_cast<std::uint16_t>(settings.integer("Admin__Port"));
+}
+
+int run(const config::Config& settings) {
+  const std::string events_path = settings.string("FileEventStore__File");
+  infra::FileEventStore events{events_path};
+  infra::CheckpointFile checkpoints{events_path + ".checkpoint"};
+  auto recovered = infra::recover(events, checkpoints);
+
+  const auto servers = settings.list("Kafka__Servers");
+  tracker::kafka::ProducerOptions producer_options;
+  producer_options.servers = servers;
+  producer_options.properties = settings.kafka_properties();
+  tracker::kafka::Producer producer{producer_options};
+  infra::KafkaDeadLetterSink dead_letters{producer, settings.string("Kafka__DeadLetterTopic"),
+                                          kDeadLetterAckDeadline};
+
+  tracker::worker::application::StoreVisits store_visits{events, checkpoints, dead_letters,
+                                                        std::move(recovered)};
+  auto registry = tracker::metrics::make_registry();
+  infra::WorkerMetrics metrics{*registry};
+  infra::WorkerHealth health;
+
+  infra::ConsumeLoopOptions loop_options;
+  loop_options.batch_max_events = static_cast<std::size_t>(settings.integer("Worker__BatchMaxEvents"));
+  loop_options.batch_max_wait = std::chrono::milliseconds{settings.integer("Worker__BatchMaxMs")};
+  infra::ConsumeLoop loop{
+      tracker::kafka::ConsumerOptions{servers, settings.string("Worker__GroupId"),
+                                      {settings.string("Kafka__Topic")},
+                                      settings.kafka_properties()},
+      store_visits, metrics, health, loop_options};
+
+  // One thread owns the io_context: the admin port and the signals. The
+  // worker loop (this thread) owns the consumer.
+  boost::asio::io_context io;
+  tracker::metrics::AdminServer admin{io, settings.string("Admin__Address"), admin_port(settings),
+                                      registry, [&health] { return health.readiness(); }};
+  tracker::runtime::SignalWatcher signals{
+      io, {.on_stop = [&loop](int) { loop.request_stop(); },
+           .on_reload = [&loop] { loop.request_reopen(); },
+           .on_force = {}}};
+  std::thread io_thread{[&io] { io.run(); }};
+
+  spdlog::info("storage-worker started: file {}, group {}, topic {}, admin port {}", events_path,
+               settings.string("Worker__GroupId"), settings.string("Kafka__Topic"), admin.port());
+  const bool stored_everything = loop.run();
+
+  admin.stop();
+  signals.cancel();
+  io_thread.join();
+  producer.flush(kDeadLetterAckDeadline);
+  spdlog::info("storage-worker stopped");
+  return stored_everything ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const auto settings =
+        config::Config::from_process_environment({{"Admin__Port", "9091"}});
+    if (argc == 2 && argv[1] == kHealthCheckFlag) {
+      return tracker::metrics::probe_ready("127.0.0.1", admin_port(settings), kProbeTimeoutMs) ? 0
+                                                                                             : 1;
+    }
+    if (argc > 1) throw config::ConfigError{std::string{"unknown argument "} + argv[1] +
+                                            " (the only flag is --health-check)"};
+    tracker::logging::init("storage-worker", settings.string("Log__Level"),
+                           settings.string("Log__Format"));
+    return run(settings);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "storage-worker: %s\n", error.what());
+    return 2;
+  }
+}

@@ -1,0 +1,161 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "tracker/testing/temp_dir.hpp"
+#include "tracker/worker/infrastructure/file_event_store.hpp"
+
+namespace tracker::worker::infrastructure {
+namespace {
+
+using application::FilePosition;
+using application::PortError;
+using testing::read_file;
+
+FilePosition appended(FileEventStore& store, std::string_view lines, const FilePosition& after) {
+  auto result = store.append(lines, after);
+  if (auto* error = std::get_if<PortError>(&result)) throw std::runtime_error(error->detail);
+  return std::get<FilePosition>(result);
+}
+
+void write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream{path, std::ios::binary} << text;
+}
+
+TEST(FileEventStore, CreatesMissingDirectoriesAndTheFile) {
+  testing::TempDir dir;
+  const auto path = dir / "a/b/events.log";
+  FileEventStore store{path};
+  EXPECT_TRUE(std::filesystem::is_regular_file(path));
+  EXPECT_EQ(store.recover(std::nullopt).length, 0u);
+}
+
+TEST(FileEventStore, RefusesAPathThatIsADirectoryWithOneLineNamingIt) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "events.log");
+  try {
+    FileEventStore store{dir / "events.log"};
+    FAIL() << "opened a directory";
+  } catch (const std::runtime_error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find((dir / "events.log").string()), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos);
+  }
+}
+
+TEST(FileEventStore, RefusesAPathUnderARegularFile) {
+  testing::TempDir dir;
+  write_file(dir / "file", "x");
+  EXPECT_THROW(FileEventStore{dir / "file/events.log"}, std::runtime_error);
+}
+
+TEST(FileEventStore, AppendsLinesAndReportsTheEndPosition) {
+  testing::TempDir dir;
+  FileEventStore store{dir / "events.log"};
+  const auto start = store.recover(std::nullopt);
+  const auto first = appended(store, "one\n", start);
+  const auto second = appended(store, "two\n", first);
+  EXPECT_EQ(read_file(dir / "events.log"), "one\ntwo\n");
+  EXPECT_EQ(second.length, 8u);
+  struct stat status {};
+  ASSERT_EQ(::stat((dir / "events.log").c_str(), &status), 0);
+  EXPECT_EQ(second.inode, static_cast<std::uint64_t>(status.st_ino));
+  EXPECT_EQ(second.device, static_cast<std::uint64_t>(status.st_dev));
+}
+
+TEST(FileEventStore, KeepsExistingContentWithoutACheckpoint) {
+  testing::TempDir dir;
+  write_file(dir / "events.log", "old line\n");
+  FileEventStore store{dir / "events.log"};
+  const auto start = store.recover(std::nullopt);
+  EXPECT_EQ(start.length, 9u);
+  appended(store, "new\n", start);
+  EXPECT_EQ(read_file(dir / "events.log"), "old line\nnew\n");
+}
+
+TEST(FileEventStore, RecoveryCutsTheTailWrittenAfterTheCheckpoint) {
+  testing::TempDir dir;
+  FileEventStore first_run{dir / "events.log"};
+  const auto checkpointed = appended(first_run, "kept\n", first_run.recover(std::nullopt));
+  appended(first_run, "torn li", checkpointed);  // crash before its checkpoint
+
+  FileEventStore restarted{dir / "events.log"};
+  EXPECT_EQ(restarted.recover(checkpointed), checkpointed);
+  EXPECT_EQ(read_file(dir / "events.log"), "kept\n");
+}
+
+TEST(FileEventStore, AnAppendDiscardsAnUnacknowledgedEarlierAttempt) {
+  testing::TempDir dir;
+  FileEventStore store{dir / "events.log"};
+  const auto start = store.recover(std::nullopt);
+  appended(store, "attempt 1\n", start);  // its checkpoint failed
+  const auto end = appended(store, "attempt 2\n", start);
+  EXPECT_EQ(read_file(dir / "events.log"), "attempt 2\n");
+  EXPECT_EQ(end.length, 10u);
+}
+
+TEST(FileEventStore, ContinuesAtTheEndOfAFileTruncatedUnderIt) {
+  testing::TempDir dir;
+  FileEventStore store{dir / "events.log"};
+  const auto position = appended(store, "before rotation\n", store.recover(std::nullopt));
+  std::filesystem::resize_file(dir / "events.log", 0);  // logrotate copytruncate
+  const auto end = appended(store, "after\n", position);
+  EXPECT_EQ(read_file(dir / "events.log"), "after\n");
+  EXPECT_EQ(end.length, 6u);
+}
+
+TEST(FileEventStore, RecoveryKeepsAFileShorterThanTheCheckpoint) {
+  testing::TempDir dir;
+  FileEventStore store{dir / "events.log"};
+  const auto position = appended(store, "0123456789\n", store.recover(std::nullopt));
+  std::filesystem::resize_file(dir / "events.log", 0);
+  write_file(dir / "events.log", "x\n");
+  FileEventStore restarted{dir / "events.log"};
+  EXPECT_EQ(restarted.recover(position).length, 2u);
+  EXPECT_EQ(read_file(dir / "events.log"), "x\n");
+}
+
+TEST(FileEventStore, RecoveryKeepsAnotherFileAtThePath) {
+  testing::TempDir dir;
+  FileEventStore store{dir / "events.log"};
+  const auto position = appended(store, "short\n", store.recover(std::nullopt));
+  std::filesystem::rename(dir / "events.log", dir / "events.log.1");
+  write_file(dir / "events.log", "a longer line from elsewhere\n");
+  FileEventStore restarted{dir / "events.log"};
+  EXPECT_EQ(restarted.recover(position).length, 29u);
+  EXPECT_EQ(read_file(dir / "events.log"), "a longer line from elsewhere\n");
+}
+
+TEST(FileEventStore, ReopenSwitchesToTheNewFileAfterARename) {
+  testing::TempDir dir;
+  FileEventStore store{dir / "events.log"};
+  const auto position = appended(store, "one\n", store.recover(std::nullopt));
+  std::filesystem::rename(dir / "events.log", dir / "events.log.1");  // logrotate create
+  auto reopened = store.reopen();
+  ASSERT_TRUE(std::holds_alternative<FilePosition>(reopened));
+  const auto fresh = std::get<FilePosition>(reopened);
+  EXPECT_EQ(fresh.length, 0u);
+  EXPECT_NE(fresh.inode, position.inode);
+  appended(store, "two\n", fresh);
+  EXPECT_EQ(read_file(dir / "events.log.1"), "one\n");
+  EXPECT_EQ(read_file(dir / "events.log"), "two\n");
+}
+
+TEST(FileEventStore, ReopenFailureKeepsTheOldFile) {
+  testing::TempDir dir;
+  FileEventStore store{dir / "logs/events.log"};
+  const auto position = appended(store, "one\n", store.recover(std::nullopt));
+  std::filesystem::rename(dir / "logs", dir / "moved");
+  write_file(dir / "logs", "a file where the directory was");
+  auto reopened = store.reopen();
+  ASSERT_TRUE(std::holds_alternative<PortError>(reopened));
+  EXPECT_NE(std::get<PortError>(reopened).detail.find("logs"), std::string::npos);
+  appended(store, "two\n", position);
+  EXPECT_EQ(read_file(dir / "moved/events.log"), "one\ntwo\n");
+}
+
+}  // namespace
+}  // namespace tracker::worker::infrastructure
