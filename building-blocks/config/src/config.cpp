@@ -106,7 +106,8 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
     }
     const std::string path = upper.substr(kPrefix.size());
     if (path.rfind(kKafkaPassthrough, 0) == 0) {
-      const auto property = kafka_property_name(std::string_view(path).substr(kKafkaPassthrough.size()));
+      const auto property =
+          kafka_property_name(std::string_view(path).substr(kKafkaPassthrough.size()));
       if (property.empty() || property.front() == '.' || property.back() == '.') {
         fail(setting.name, "not a librdkafka property name");
       }
@@ -176,7 +177,8 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
   return config;
 }
 
-Config Config::from_process_environment(const std::map<std::string, std::string>& default_overrides) {
+Config Config::from_process_environment(
+    const std::map<std::string, std::string>& default_overrides) {
   std::vector<std::string> environment;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     environment.emplace_back(*entry);
@@ -200,9 +202,9 @@ std::int64_t Config::integer(std::string_view path) const {
     throw std::logic_error("config key " + std::string(path) + " is not an integer key");
   }
   // Validated (and range-checked) in load, so this parse cannot fail.
-  return std::get<std::int64_t>(detail::parse_integer(
-      values_.at(upper), std::numeric_limits<std::int64_t>::min(),
-      std::numeric_limits<std::int64_t>::max()));
+  return std::get<std::int64_t>(detail::parse_integer(values_.at(upper),
+                                                      std::numeric_limits<std::int64_t>::min(),
+                                                      std::numeric_limits<std::int64_t>::max()));
 }
 
 bool Config::boolean(std::string_view path) const {

@@ -1,18 +1,15 @@
 #include "value_parsers.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
 #include <cstddef>
+#include <nlohmann/json.hpp>
 
 namespace tracker::config::detail {
 namespace {
 
 constexpr std::size_t kMaxShownBytes = 60;
 
-char ascii_upper(char c) {
-  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
-}
+char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -39,7 +36,7 @@ std::string_view trim(std::string_view text) {
 }
 
 std::string quote_value(std::string_view raw) {
-  static constexpr char kHex[] = "0123456789abcdef";
+  constexpr std::string_view kHex = "0123456789abcdef";
   std::string quoted = "\"";
   const std::string_view shown = raw.substr(0, kMaxShownBytes);
   for (const char c : shown) {

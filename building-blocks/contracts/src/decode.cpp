@@ -1,5 +1,4 @@
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "timestamp.hpp"
@@ -66,7 +65,8 @@ std::variant<VisitEvent, DecodeError> decode(std::string_view text) {
   }
   json document;
   ErrorKeepingParser parser(document);
-  if (!json::sax_parse(text, &parser)) return DecodeError{one_line("not JSON: " + parser.message())};
+  if (!json::sax_parse(text, &parser))
+    return DecodeError{one_line("not JSON: " + parser.message())};
   if (!document.is_object()) {
     return DecodeError{std::string("not a JSON object (") + document.type_name() + ")"};
   }
@@ -81,10 +81,9 @@ std::variant<VisitEvent, DecodeError> decode(std::string_view text) {
     append_json_string(shown, event.timestamp);
     return DecodeError{one_line("Timestamp not in 7-digit UTC format: " + shown)};
   }
-  for (const auto& [key, field] : {std::pair{"Referrer", &event.referrer},
-                                   std::pair{"UserAgent", &event.user_agent},
-                                   std::pair{"IpAddress", &event.ip_address},
-                                   std::pair{"Query", &event.query}}) {
+  for (const auto& [key, field] :
+       {std::pair{"Referrer", &event.referrer}, std::pair{"UserAgent", &event.user_agent},
+        std::pair{"IpAddress", &event.ip_address}, std::pair{"Query", &event.query}}) {
     if (auto error = read_optional(document, key, *field)) return *std::move(error);
   }
   return event;

@@ -71,7 +71,7 @@ bool plain_ascii_word(const unsigned char* bytes) {
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
+  constexpr std::string_view kHex = "0123456789abcdef";
   static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
   const auto* const bytes = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t size = text.size();

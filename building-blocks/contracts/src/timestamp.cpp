@@ -47,7 +47,7 @@ std::string format_timestamp(std::chrono::system_clock::time_point time) {
   put_digits(text.data() + 16, seconds / 60 % 60, 2);
   put_digits(text.data() + 19, seconds % 60, 2);
   put_digits(text.data() + 27, of_day % Ticks::period::den, 7);
-  return std::string(text.data(), text.size());
+  return {text.data(), text.size()};
 }
 
 namespace detail {
@@ -58,9 +58,10 @@ bool is_round_trip_timestamp(std::string_view text) {
     const bool digit = text[i] >= '0' && text[i] <= '9';
     if (kPattern[i] == '0' ? !digit : text[i] != kPattern[i]) return false;
   }
-  const std::chrono::year_month_day date{std::chrono::year{digits_at(text, 0, 4)},
-                                         std::chrono::month{static_cast<unsigned>(digits_at(text, 5, 2))},
-                                         std::chrono::day{static_cast<unsigned>(digits_at(text, 8, 2))}};
+  const std::chrono::year_month_day date{
+      std::chrono::year{digits_at(text, 0, 4)},
+      std::chrono::month{static_cast<unsigned>(digits_at(text, 5, 2))},
+      std::chrono::day{static_cast<unsigned>(digits_at(text, 8, 2))}};
   return date.ok() && digits_at(text, 11, 2) < 24 && digits_at(text, 14, 2) < 60 &&
          digits_at(text, 17, 2) < 60;
 }

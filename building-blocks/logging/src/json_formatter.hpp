@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace tracker::logging::detail {
 
@@ -13,7 +14,7 @@ namespace tracker::logging::detail {
 /// \u00XX, invalid UTF-8 replaced), so a log shipper can always parse it.
 class JsonFormatter final : public spdlog::formatter {
  public:
-  explicit JsonFormatter(std::string service_name);
+  explicit JsonFormatter(std::string_view service_name);
 
   void format(const spdlog::details::log_msg& message, spdlog::memory_buf_t& destination) override;
   std::unique_ptr<spdlog::formatter> clone() const override;

@@ -38,8 +38,8 @@ TEST(ConfigBinding, EnvironmentOverridesDefaultsAtEveryLevel) {
 }
 
 TEST(ConfigBinding, NamesAndPrefixAreCaseInsensitive) {
-  const auto config = load({"tracker__kafka__topic=a", "Tracker__Http__Port=81",
-                            "TRACKER__worker__GROUPid=g"});
+  const auto config =
+      load({"tracker__kafka__topic=a", "Tracker__Http__Port=81", "TRACKER__worker__GROUPid=g"});
   EXPECT_EQ(config.string("KAFKA__TOPIC"), "a");
   EXPECT_EQ(config.string("kafka__topic"), "a");
   EXPECT_EQ(config.integer("http__port"), 81);
@@ -77,8 +77,9 @@ TEST(ConfigBinding, ListAsSingleValue) {
 }
 
 TEST(ConfigBinding, ListAsDotNetIndexKeysInAnyOrder) {
-  const auto config = load({"TRACKER__KAFKA__SERVERS__1=b:9092", "tracker__kafka__servers__0=a:9092",
-                            "TRACKER__KAFKA__SERVERS__2=c:9092"});
+  const auto config =
+      load({"TRACKER__KAFKA__SERVERS__1=b:9092", "tracker__kafka__servers__0=a:9092",
+            "TRACKER__KAFKA__SERVERS__2=c:9092"});
   EXPECT_EQ(config.list("Kafka__Servers"), (Strings{"a:9092", "b:9092", "c:9092"}));
 }
 
@@ -99,8 +100,8 @@ TEST(ConfigBinding, KafkaPassthroughLowerCasesAndDotsTheName) {
 TEST(ConfigBinding, DefaultOverridesReplaceSchemaDefaults) {
   const auto worker = Config::load(tracker_keys(), {}, {{"Admin__Port", "9091"}});
   EXPECT_EQ(worker.integer("Admin__Port"), 9091);
-  const auto configured = Config::load(tracker_keys(), {"TRACKER__ADMIN__PORT=7000"},
-                                       {{"Admin__Port", "9091"}});
+  const auto configured =
+      Config::load(tracker_keys(), {"TRACKER__ADMIN__PORT=7000"}, {{"Admin__Port", "9091"}});
   EXPECT_EQ(configured.integer("Admin__Port"), 7000);
 }
 
@@ -117,7 +118,8 @@ TEST(ConfigBinding, BooleansAcceptTrueFalseOneZeroInAnyCase) {
   const std::vector<KeyDefinition> schema{{"Feature__On", ValueType::Boolean, "false", "a switch"}};
   EXPECT_FALSE(Config::load(schema, {}).boolean("Feature__On"));
   for (const std::string yes : {"true", "TRUE", "True", "1", " true "}) {
-    EXPECT_TRUE(Config::load(schema, {"TRACKER__FEATURE__ON=" + yes}).boolean("feature__on")) << yes;
+    EXPECT_TRUE(Config::load(schema, {"TRACKER__FEATURE__ON=" + yes}).boolean("feature__on"))
+        << yes;
   }
   for (const std::string no : {"false", "FALSE", "False", "0"}) {
     EXPECT_FALSE(Config::load(schema, {"TRACKER__FEATURE__ON=" + no}).boolean("Feature__On")) << no;

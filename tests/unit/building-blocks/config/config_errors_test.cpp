@@ -47,7 +47,8 @@ TEST(ConfigErrors, IndexOnANonListKeyIsUnknown) {
 }
 
 TEST(ConfigErrors, BadInteger) {
-  EXPECT_EQ(error_for({"TRACKER__HTTP__PORT=80a"}), R"(TRACKER__HTTP__PORT: not an integer: "80a")");
+  EXPECT_EQ(error_for({"TRACKER__HTTP__PORT=80a"}),
+            R"(TRACKER__HTTP__PORT: not an integer: "80a")");
   EXPECT_EQ(error_for({"TRACKER__HTTP__PORT="}), R"(TRACKER__HTTP__PORT: not an integer: "")");
   EXPECT_EQ(error_for({"TRACKER__WORKER__BATCHMAXEVENTS=1.5"}),
             R"(TRACKER__WORKER__BATCHMAXEVENTS: not an integer: "1.5")");

@@ -79,8 +79,9 @@ TEST(Decode, UnknownKeysAreIgnoredAndKeyOrderIsFree) {
 TEST(Decode, EscapedUnicodeIsDecoded) {
   auto expected = with_timestamp();
   expected.user_agent = "é😀";
-  EXPECT_EQ(decoded(R"({"Timestamp":"2024-03-23T17:24:07.6960681Z","UserAgent":"\u00e9\ud83d\ude00"})"),
-            expected);
+  EXPECT_EQ(
+      decoded(R"({"Timestamp":"2024-03-23T17:24:07.6960681Z","UserAgent":"\u00e9\ud83d\ude00"})"),
+      expected);
 }
 
 TEST(DecodeErrors, NotJson) {
@@ -136,18 +137,20 @@ TEST(DecodeErrors, TimestampNotAString) {
 
 TEST(DecodeErrors, TimestampNotInRoundTripFormat) {
   for (const std::string bad :
-       {"2024-03-23T17:24:07.696068Z", "2024-03-23T17:24:07.69606812Z", "2024-03-23T17:24:07.6960681",
-        "2024-03-23 17:24:07.6960681Z", "2024-03-23T17:24:07.6960681+00:00",
-        "2024-13-23T17:24:07.6960681Z", "2023-02-29T17:24:07.6960681Z", "2024-03-23T24:00:00.0000000Z",
-        "2024-03-23T17:60:07.6960681Z", "2024-03-23T17:24:60.6960681Z", "2024-03-00T17:24:07.6960681Z",
-        "2024-0a-23T17:24:07.6960681Z", ""}) {
+       {"2024-03-23T17:24:07.696068Z", "2024-03-23T17:24:07.69606812Z",
+        "2024-03-23T17:24:07.6960681", "2024-03-23 17:24:07.6960681Z",
+        "2024-03-23T17:24:07.6960681+00:00", "2024-13-23T17:24:07.6960681Z",
+        "2023-02-29T17:24:07.6960681Z", "2024-03-23T24:00:00.0000000Z",
+        "2024-03-23T17:60:07.6960681Z", "2024-03-23T17:24:60.6960681Z",
+        "2024-03-00T17:24:07.6960681Z", "2024-0a-23T17:24:07.6960681Z", ""}) {
     EXPECT_EQ(reason(R"({"Timestamp":")" + bad + R"("})"),
               "Timestamp not in 7-digit UTC format: \"" + bad + "\"");
   }
 }
 
 TEST(DecodeErrors, TimestampInReasonIsEscaped) {
-  EXPECT_EQ(reason(R"({"Timestamp":"a\nb"})"), R"(Timestamp not in 7-digit UTC format: "a\u000ab")");
+  EXPECT_EQ(reason(R"({"Timestamp":"a\nb"})"),
+            R"(Timestamp not in 7-digit UTC format: "a\u000ab")");
 }
 
 TEST(DecodeErrors, KnownFieldOfTheWrongType) {

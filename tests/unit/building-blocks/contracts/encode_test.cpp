@@ -14,8 +14,9 @@ constexpr std::string_view kChromeAgent =
 TEST(Encode, OriginalSystemsSampleEventByteForByte) {
   const VisitEvent event{"2024-03-23T17:24:07.6960681Z", std::nullopt, std::string(kChromeAgent),
                          "172.22.0.1", std::nullopt};
-  EXPECT_EQ(encode(event),
-            R"({"Timestamp":"2024-03-23T17:24:07.6960681Z","UserAgent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36","IpAddress":"172.22.0.1"})");
+  EXPECT_EQ(
+      encode(event),
+      R"({"Timestamp":"2024-03-23T17:24:07.6960681Z","UserAgent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36","IpAddress":"172.22.0.1"})");
 }
 
 TEST(Encode, KeysInContractOrder) {
@@ -55,10 +56,11 @@ TEST(Encode, ValidUtf8IsCopiedAsIs) {
 }
 
 TEST(Encode, InvalidUtf8IsReplacedAndTheRequestStillEncodes) {
-  VisitEvent event{"2024-03-23T17:24:07.6960681Z", "\xff" "a", std::nullopt, std::nullopt,
-                   std::nullopt};
-  EXPECT_EQ(encode(event),
-            R"({"Timestamp":"2024-03-23T17:24:07.6960681Z","Referrer":"�a"})");
+  VisitEvent event{"2024-03-23T17:24:07.6960681Z",
+                   "\xff"
+                   "a",
+                   std::nullopt, std::nullopt, std::nullopt};
+  EXPECT_EQ(encode(event), R"({"Timestamp":"2024-03-23T17:24:07.6960681Z","Referrer":"�a"})");
 }
 
 }  // namespace

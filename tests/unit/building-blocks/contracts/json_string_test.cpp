@@ -1,10 +1,10 @@
+#include "tracker/contracts/json_string.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "tracker/contracts/json_string.hpp"
 
 namespace tracker::contracts {
 namespace {
@@ -32,9 +32,9 @@ TEST(JsonString, AppendsQuotedAfterExistingContent) {
 }
 
 TEST(JsonString, KeepsWellFormedSequencesAtEveryLengthAndEdge) {
-  for (const std::string text : {"\x7f", "\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF",
-                                 "\xEE\x80\x80", "\xEF\xBF\xBF", "\xF0\x90\x80\x80",
-                                 "\xF4\x8F\xBF\xBF"}) {
+  for (const std::string text :
+       {"\x7f", "\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xEE\x80\x80",
+        "\xEF\xBF\xBF", "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF"}) {
     EXPECT_EQ(body(text), text);
     EXPECT_FALSE(find_invalid_utf8(text).has_value());
   }
@@ -49,8 +49,8 @@ TEST(JsonString, OverlongFormsAreReplacedBytewise) {
 }
 
 TEST(JsonString, SurrogatesAreReplacedBytewise) {
-  EXPECT_EQ(body("\xED\xA0\x80"), fffd(3));  // U+D800
-  EXPECT_EQ(body("\xED\xBF\xBF"), fffd(3));  // U+DFFF
+  EXPECT_EQ(body("\xED\xA0\x80"), fffd(3));              // U+D800
+  EXPECT_EQ(body("\xED\xBF\xBF"), fffd(3));              // U+DFFF
   EXPECT_EQ(body("\xED\xA0\xBD\xED\xB8\x80"), fffd(6));  // CESU-8 pair
 }
 
@@ -61,14 +61,20 @@ TEST(JsonString, CodePointsAboveTheUnicodeRangeAreReplaced) {
 }
 
 TEST(JsonString, TruncatedSequenceIsOneReplacementForItsMaximalSubpart) {
-  EXPECT_EQ(body("a\xE2\x82" "b"), "a" + kFffd + "b");       // E2 82 of U+20AC
-  EXPECT_EQ(body("a\xF0\x9F\x98" "b"), "a" + kFffd + "b");   // 3 of 4 bytes of U+1F600
-  EXPECT_EQ(body("\xF0\x9F\x98"), kFffd);                     // cut at the end of input
+  EXPECT_EQ(body("a\xE2\x82"
+                 "b"),
+            "a" + kFffd + "b");  // E2 82 of U+20AC
+  EXPECT_EQ(body("a\xF0\x9F\x98"
+                 "b"),
+            "a" + kFffd + "b");            // 3 of 4 bytes of U+1F600
+  EXPECT_EQ(body("\xF0\x9F\x98"), kFffd);  // cut at the end of input
   EXPECT_EQ(body("\xE2\x82\xE2\x82\xAC"), kFffd + "\xE2\x82\xAC");
 }
 
 TEST(JsonString, StrayContinuationBytesAreEachReplaced) {
-  EXPECT_EQ(body("\x80\xBF" "a"), fffd(2) + "a");
+  EXPECT_EQ(body("\x80\xBF"
+                 "a"),
+            fffd(2) + "a");
 }
 
 TEST(JsonString, UnicodeSpecTable3_8Example) {
@@ -91,8 +97,8 @@ TEST(JsonString, FindInvalidUtf8ReportsTheFirstBadByte) {
 TEST(JsonString, SpecialByteIsFoundAtEveryOffsetOfAWord) {
   // The escaper scans 8 bytes at a time; a special byte must be seen wherever it sits.
   const std::vector<std::pair<std::string, std::string>> specials{
-      {"\"", "\\\""}, {"\\", "\\\\"}, {"\x01", "\\u0001"}, {"\x1f", "\\u001f"},
-      {"\xff", kFffd}, {"\xC3\xA9", "\xC3\xA9"}, {"\x7f", "\x7f"}, {" ", " "}};
+      {"\"", "\\\""},  {"\\", "\\\\"},           {"\x01", "\\u0001"}, {"\x1f", "\\u001f"},
+      {"\xff", kFffd}, {"\xC3\xA9", "\xC3\xA9"}, {"\x7f", "\x7f"},    {" ", " "}};
   for (std::size_t offset = 0; offset < 17; ++offset) {
     for (const auto& [raw, written] : specials) {
       const std::string before(offset, 'a');

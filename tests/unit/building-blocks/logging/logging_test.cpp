@@ -1,3 +1,5 @@
+#include "tracker/logging/logging.hpp"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
@@ -10,7 +12,6 @@
 #include <vector>
 
 #include "tracker/config/config.hpp"
-#include "tracker/logging/logging.hpp"
 #include "tracker/testing/temp_dir.hpp"
 
 namespace tracker::logging {
@@ -69,7 +70,9 @@ TEST(Logging, TextLineHasUtcTimeLevelServiceAndMessage) {
   const auto lines = capture.lines();
   ASSERT_EQ(lines.size(), 1U);
   EXPECT_TRUE(std::regex_match(
-      lines[0], std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z \[info\] pixel-service: listening on 8080)")))
+      lines[0],
+      std::regex(
+          R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z \[info\] pixel-service: listening on 8080)")))
       << lines[0];
 }
 
