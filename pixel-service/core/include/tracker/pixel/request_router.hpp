@@ -1,0 +1,28 @@
+#pragma once
+
+#include <boost/beast/http/verb.hpp>
+#include <string_view>
+
+#include "tracker/pixel/responses.hpp"
+
+namespace tracker::pixel {
+
+/// What to do with one well-formed request: which reply, whether to leave the
+/// body out (HEAD), and whether the request is a visit to record.
+struct Route {
+  Reply reply;
+  bool head_only = false;
+  bool records_visit = false;
+
+  bool operator==(const Route&) const = default;
+};
+
+/// The public port's whole routing table, with no I/O: GET /track (any query
+/// string) is a visit; HEAD answers like GET without body or visit; OPTIONS
+/// is the CORS preflight; other methods on /track get 405; other paths 404.
+Route route_request(boost::beast::http::verb method, std::string_view target);
+
+/// "a=1&b=2" from "/track?a=1&b=2"; empty when there is no query.
+std::string_view query_of(std::string_view target);
+
+}  // namespace tracker::pixel

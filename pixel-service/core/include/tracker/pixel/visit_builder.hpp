@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+#include "tracker/contracts/visit_event.hpp"
+
+namespace tracker::pixel {
+
+/// Bounds that keep every event far below the producer's message size limit
+/// whatever a client sends (Pixel__MaxHeaderValueBytes, Pixel__MaxQueryBytes).
+struct VisitLimits {
+  std::size_t max_header_value_bytes = 4096;
+  std::size_t max_query_bytes = 2048;
+};
+
+/// What the service knows about one GET /track, as views into the request.
+struct VisitFacts {
+  std::chrono::system_clock::time_point received;
+  std::optional<std::string_view> referrer;    // the Referer header, if sent
+  std::optional<std::string_view> user_agent;  // the User-Agent header, if sent
+  std::optional<std::string_view> client_ip;   // resolved, normalized; nullopt if unknown
+  std::string_view query;                      // raw query string; empty = none
+};
+
+/// The visit event (DESIGN section 3): values as sent, cut to the limits at a
+/// UTF-8 character boundary; an empty query is left out. Invalid UTF-8 is
+/// left for contracts::encode to replace.
+contracts::VisitEvent make_visit_event(const VisitFacts& facts, const VisitLimits& limits);
+
+/// The first `max_bytes` bytes of `text`, shortened further so that no UTF-8
+/// sequence is cut in half.
+std::string_view truncate_utf8(std::string_view text, std::size_t max_bytes);
+
+}  // namespace tracker::pixel

@@ -1,0 +1,120 @@
+#include "tracker/pixel/client_ip.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace tracker::pixel {
+namespace ip = boost::asio::ip;
+namespace {
+
+constexpr std::string_view kWhitespace = " \t";
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(kWhitespace);
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(kWhitespace);
+  return text.substr(first, last - first + 1);
+}
+
+bool all_digits(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::optional<ip::address> parse_address(std::string_view text) {
+  boost::system::error_code ec;
+  const auto address = ip::make_address(std::string(text), ec);
+  if (ec) return std::nullopt;
+  return normalize(address);
+}
+
+/// One node as a forwarding header writes it, with or without a port.
+std::optional<ip::address> parse_node(std::string_view node) {
+  if (node.empty()) return std::nullopt;
+  if (node.front() == '[') {
+    const auto close = node.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    const std::string_view rest = node.substr(close + 1);
+    if (!rest.empty() && !(rest.front() == ':' && all_digits(rest.substr(1)))) return std::nullopt;
+    return parse_address(node.substr(1, close - 1));
+  }
+  // One colon means IPv4 with a port; more than one is a bare IPv6 address.
+  const auto colon = node.find(':');
+  if (colon != std::string_view::npos && node.find(':', colon + 1) == std::string_view::npos) {
+    if (!all_digits(node.substr(colon + 1))) return std::nullopt;
+    const auto address = parse_address(node.substr(0, colon));
+    if (!address || !address->is_v4()) return std::nullopt;
+    return address;
+  }
+  return parse_address(node);
+}
+
+/// Calls `on_element` with each trimmed, non-empty element of a comma list.
+template <typename OnElement>
+void for_each_element(std::string_view list, OnElement&& on_element) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    const std::string_view element = trim(list.substr(0, comma));
+    if (!element.empty()) on_element(element);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+           return lower(x) == lower(y);
+         });
+}
+
+/// The value of `for=` in one RFC 7239 element ("for=x;proto=https"), quotes
+/// removed. Commas inside quoted strings cannot occur in a valid node, so
+/// splitting the header on ',' first is safe for every address form.
+std::optional<std::string_view> for_parameter(std::string_view element) {
+  while (!element.empty()) {
+    const auto semicolon = element.find(';');
+    const std::string_view pair = trim(element.substr(0, semicolon));
+    const auto equals = pair.find('=');
+    if (equals != std::string_view::npos && iequals(trim(pair.substr(0, equals)), "for")) {
+      std::string_view value = trim(pair.substr(equals + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      return value;
+    }
+    if (semicolon == std::string_view::npos) break;
+    element.remove_prefix(semicolon + 1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+AddressChain parse_x_forwarded_for(std::string_view value) {
+  AddressChain chain;
+  for_each_element(value, [&](std::string_view element) { chain.push_back(parse_node(element)); });
+  return chain;
+}
+
+AddressChain parse_forwarded(std::string_view value) {
+  AddressChain chain;
+  for_each_element(value, [&](std::string_view element) {
+    const auto node = for_parameter(element);
+    chain.push_back(node ? parse_node(*node) : std::nullopt);
+  });
+  return chain;
+}
+
+ip::address resolve_client_ip(const ip::address& peer, const AddressChain& chain,
+                              const TrustedProxies& trusted) {
+  const ip::address client = normalize(peer);
+  if (chain.empty() || !trusted.contains(client)) return client;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (!it->has_value()) return client;
+    if (!trusted.contains(**it) || std::next(it) == chain.rend()) return **it;
+  }
+  return client;
+}
+
+}  // namespace tracker::pixel

@@ -1,0 +1,57 @@
+#include "tracker/pixel/settings.hpp"
+
+namespace tracker::pixel {
+namespace {
+
+template <typename T>
+T narrow(std::int64_t value) {
+  // The config schema bounds every integer key, so this cannot truncate.
+  return static_cast<T>(value);
+}
+
+}  // namespace
+
+TrustedProxies parse_trusted_proxies(const std::vector<std::string>& entries) {
+  std::vector<IpNetwork> networks;
+  networks.reserve(entries.size());
+  for (const std::string& entry : entries) {
+    auto network = IpNetwork::parse(entry);
+    if (!network) {
+      throw config::ConfigError("TRACKER__PIXEL__TRUSTEDPROXIES: '" + entry +
+                                "' is not an address or CIDR (e.g. 10.0.0.0/8, 2001:db8::/32)");
+    }
+    networks.push_back(*network);
+  }
+  return TrustedProxies(std::move(networks));
+}
+
+PixelSettings load_settings(const config::Config& config) {
+  PixelSettings settings;
+  settings.http.address = config.string("Http__Address");
+  settings.http.port = narrow<std::uint16_t>(config.integer("Http__Port"));
+  settings.http.max_header_bytes = narrow<std::size_t>(config.integer("Http__MaxHeaderBytes"));
+  settings.http.header_timeout = std::chrono::milliseconds(config.integer("Http__HeaderTimeoutMs"));
+  settings.http.idle_timeout = std::chrono::milliseconds(config.integer("Http__IdleTimeoutMs"));
+  settings.http.max_connections = narrow<std::size_t>(config.integer("Http__MaxConnections"));
+
+  settings.admin_address = config.string("Admin__Address");
+  settings.admin_port = narrow<std::uint16_t>(config.integer("Admin__Port"));
+
+  settings.image_path = config.string("Pixel__Image");
+  settings.trusted_proxies = parse_trusted_proxies(config.list("Pixel__TrustedProxies"));
+  settings.limits.max_header_value_bytes = narrow<std::size_t>(config.integer("Pixel__MaxHeaderValueBytes"));
+  settings.limits.max_query_bytes = narrow<std::size_t>(config.integer("Pixel__MaxQueryBytes"));
+
+  settings.sink.servers = config.list("Kafka__Servers");
+  settings.sink.topic = config.string("Kafka__Topic");
+  settings.sink.properties = config.kafka_properties();
+  settings.sink.queue_max_messages = narrow<std::size_t>(config.integer("Kafka__Producer__QueueMaxMessages"));
+  settings.sink.linger = std::chrono::milliseconds(config.integer("Kafka__Producer__LingerMs"));
+  settings.sink.flush_timeout = std::chrono::milliseconds(config.integer("Kafka__Producer__FlushTimeoutMs"));
+
+  settings.log_level = config.string("Log__Level");
+  settings.log_format = config.string("Log__Format");
+  return settings;
+}
+
+}  // namespace tracker::pixel

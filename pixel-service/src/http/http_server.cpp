@@ -1,0 +1,128 @@
+#include "http/http_server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <system_error>
+#include <vector>
+
+#include "http/session.hpp"
+#include "http_metrics.hpp"
+
+namespace tracker::pixel {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// Out of file descriptors: wait this long before accepting again, rather
+// than spinning on an accept that keeps failing.
+constexpr std::chrono::milliseconds kAcceptBackoff{100};
+
+tcp::endpoint endpoint_for(const std::string& address, std::uint16_t port) {
+  boost::system::error_code ec;
+  const auto ip = asio::ip::make_address(address, ec);
+  if (ec) {
+    throw std::system_error(ec, "TRACKER__HTTP__ADDRESS: '" + address + "' is not an IP address");
+  }
+  return {ip, port};
+}
+
+}  // namespace
+
+/// Keeps a session in the server's registry for exactly the coroutine's
+/// lifetime, also when the frame is destroyed without finishing.
+class SessionRegistration {
+ public:
+  SessionRegistration(HttpServer& server, Session& session) : server_(server), session_(session) {
+    server_.sessions_.insert(&session_);
+    server_.context_.metrics.connection_opened();
+  }
+  ~SessionRegistration() { server_.session_ended(session_); }
+  SessionRegistration(const SessionRegistration&) = delete;
+  SessionRegistration& operator=(const SessionRegistration&) = delete;
+
+ private:
+  HttpServer& server_;
+  Session& session_;
+};
+
+HttpServer::HttpServer(asio::io_context& io, const SessionContext& context)
+    : io_(io), context_(context), acceptor_(io), capacity_(io), drain_(io) {
+  const tcp::endpoint endpoint = endpoint_for(context.http.address, context.http.port);
+  const std::string where = "public HTTP port " + context.http.address + ":" + std::to_string(context.http.port);
+  try {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    if (endpoint.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(false));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+  } catch (const boost::system::system_error& error) {
+    throw std::system_error(error.code(), where);
+  }
+  port_ = acceptor_.local_endpoint().port();
+}
+
+void HttpServer::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
+
+asio::awaitable<void> HttpServer::accept_loop() {
+  while (acceptor_.is_open()) {
+    if (sessions_.size() >= context_.http.max_connections) {
+      // Woken by session_ended() (which cancels the wait) or by stop().
+      capacity_.expires_at(asio::steady_timer::time_point::max());
+      co_await capacity_.async_wait(kUseTuple);
+      continue;
+    }
+    auto [ec, socket] = co_await acceptor_.async_accept(kUseTuple);
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
+    if (ec) {
+      spdlog::warn("public HTTP port: accept failed: {}", ec.message());
+      if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
+        capacity_.expires_after(kAcceptBackoff);
+        co_await capacity_.async_wait(kUseTuple);
+      }
+      continue;
+    }
+    asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
+  Session session(std::move(socket), context_);
+  const SessionRegistration registration(*this, session);
+  if (stopping_) co_return;
+  co_await session.run();
+}
+
+void HttpServer::session_ended(Session& session) {
+  sessions_.erase(&session);
+  context_.metrics.connection_closed();
+  capacity_.cancel();
+  if (stopping_ && sessions_.empty()) drain_.cancel();
+}
+
+void HttpServer::stop(std::chrono::milliseconds drain) {
+  if (stopping_) return;
+  stopping_ = true;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  capacity_.cancel();
+  if (sessions_.empty()) return;
+  spdlog::info("public HTTP port closed; finishing {} open connections (at most {} ms)",
+               sessions_.size(), drain.count());
+  // Copy: a session may end (and leave the set) while we walk it.
+  for (Session* session : std::vector<Session*>(sessions_.begin(), sessions_.end())) session->stop();
+  drain_.expires_after(drain);
+  drain_.async_wait([this](boost::system::error_code ec) {
+    if (ec || sessions_.empty()) return;
+    spdlog::warn("drain deadline: closing {} connections still open", sessions_.size());
+    for (Session* session : std::vector<Session*>(sessions_.begin(), sessions_.end())) session->close();
+  });
+}
+
+}  // namespace tracker::pixel

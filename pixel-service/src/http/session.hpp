@@ -1,0 +1,68 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "http/session_context.hpp"
+#include "tracker/pixel/http_date.hpp"
+#include "tracker/pixel/request_router.hpp"
+
+namespace tracker::pixel {
+
+/// One client connection of the public port, run as one coroutine: read a
+/// request header, answer it from the precomputed replies, repeat while the
+/// connection is kept alive. Pipelined requests are answered in order from
+/// what is already buffered.
+/// Ownership: the coroutine frame owns the session; the server keeps a
+/// non-owning pointer in its registry for the session's lifetime.
+/// Thread-safety: every member function runs on the server's io_context thread.
+class Session {
+ public:
+  Session(boost::asio::ip::tcp::socket socket, const SessionContext& context);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Serves the connection until it closes, times out or the server stops.
+  boost::asio::awaitable<void> run();
+
+  /// Graceful stop: an idle connection closes now; a request in progress is
+  /// answered (with Connection: close) and then the connection closes.
+  void stop();
+  /// Hard stop at the drain deadline: closes the socket.
+  void close();
+
+ private:
+  enum class ReadResult { Header, Closed, HeaderTooLarge, Malformed };
+  using Parser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
+
+  boost::asio::awaitable<ReadResult> read_header(Parser& parser);
+  boost::asio::awaitable<bool> write_reply(Reply reply, Persistence persistence, bool head_only,
+                                          std::chrono::system_clock::time_point now);
+  /// Reads and discards what the client still sends for a short while after
+  /// an error reply, so closing does not reset the connection before the
+  /// client has read that reply.
+  boost::asio::awaitable<void> linger();
+  void record_visit(const Parser& parser, std::chrono::system_clock::time_point received);
+  std::optional<std::string> client_ip(const Parser& parser) const;
+
+  boost::beast::tcp_stream stream_;
+  const SessionContext& context_;
+  boost::beast::flat_buffer buffer_;
+  HttpDateLine date_;
+  std::optional<boost::asio::ip::address> peer_;  // normalized; nullopt if unknown
+  std::optional<std::string> peer_text_;          // peer_ as written in events
+  bool peer_trusted_ = false;
+  std::chrono::steady_clock::time_point request_started_;  // first byte of the current request
+  bool first_request_ = true;
+  bool idle_ = false;      // waiting for the first byte of a request
+  bool stopping_ = false;  // stop() was called
+};
+
+}  // namespace tracker::pixel

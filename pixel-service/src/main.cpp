@@ -1,0 +1,137 @@
+// pixel-service: GET /track -> the GIF, and the visit as an event on Kafka.
+// main only composes the parts and runs the staged stop; each part is in
+// its own file.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <string_view>
+#include <thread>
+
+#include "health_check.hpp"
+#include "http/http_server.hpp"
+#include "http_metrics.hpp"
+#include "sink_monitor.hpp"
+#include "tracker/config/config.hpp"
+#include "tracker/kafka/producer.hpp"
+#include "tracker/logging/logging.hpp"
+#include "tracker/metrics/admin_server.hpp"
+#include "tracker/metrics/registry.hpp"
+#include "tracker/pixel/pixel_image.hpp"
+#include "tracker/pixel/responses.hpp"
+#include "tracker/pixel/settings.hpp"
+#include "tracker/runtime/signals.hpp"
+#include "tracker/runtime/stop_deadline.hpp"
+#include "visit_recorder.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace tracker;
+
+// Requests already in progress at SIGTERM get this long to be answered.
+constexpr std::chrono::milliseconds kDrainTimeout{3000};
+constexpr std::chrono::milliseconds kSinkSampleInterval{500};
+
+kafka::ProducerOptions producer_options(const pixel::SinkSettings& sink) {
+  kafka::ProducerOptions options;
+  options.servers = sink.servers;
+  options.properties = sink.properties;
+  options.queue_max_messages = sink.queue_max_messages;
+  options.linger = sink.linger;
+  return options;
+}
+
+std::filesystem::path image_path(const pixel::PixelSettings& settings, const char* argv0) {
+  std::error_code ec;
+  auto executable = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) executable = std::filesystem::absolute(argv0, ec);
+  return pixel::resolve_image_path(settings.image_path,
+                                   pixel::bundled_image_candidates(executable, TRACKER_PIXEL_SOURCE_IMAGE));
+}
+
+int serve(const pixel::PixelSettings& settings, const char* argv0) {
+  const std::filesystem::path image = image_path(settings, argv0);
+  const pixel::Responses responses(pixel::load_gif(image));
+
+  kafka::Producer producer(producer_options(settings.sink));
+  const auto registry = metrics::make_registry();
+  pixel::HttpMetrics http_metrics(*registry);
+  pixel::VisitRecorder recorder(producer, settings.sink.topic, settings.limits, *registry);
+
+  // Threads: this one runs the public port; one more runs the admin port,
+  // signals and the sink monitor; librdkafka's are inside the producer.
+  asio::io_context http_io(1);
+  asio::io_context admin_io(1);
+
+  const pixel::SessionContext context{settings.http, responses, settings.trusted_proxies,
+                                      settings.forwarded_header, recorder, http_metrics};
+  pixel::HttpServer server(http_io, context);
+  pixel::SinkMonitor sink_monitor(admin_io, producer, *registry, kSinkSampleInterval);
+  bool stopping = false;  // admin thread only
+  metrics::AdminServer admin(admin_io, settings.admin_address, settings.admin_port, registry, [&] {
+    // Kafka being down does not make the pixel unready: it keeps answering
+    // and buffers events (see docs/pixel-service.md). Only stopping does.
+    if (stopping) return metrics::Readiness{false, "shutting down"};
+    return metrics::Readiness{true, sink_monitor.describe()};
+  });
+  runtime::SignalWatcher::Handlers on_signal;
+  on_signal.on_stop = [&](int signal) {
+    spdlog::info("signal {}: stopping", signal);
+    stopping = true;
+    asio::post(http_io, [&] { server.stop(kDrainTimeout); });
+  };
+  runtime::SignalWatcher signals(admin_io, std::move(on_signal));
+
+  spdlog::info("public HTTP listening on {}:{}", settings.http.address, server.port());
+  spdlog::info("admin listening on {}:{}", settings.admin_address, admin.port());
+  spdlog::info("serving {} ({} bytes); events to topic {} via {}", image.string(),
+               responses.get(pixel::Reply::Pixel, pixel::Persistence::KeepAlive).body_size,
+               settings.sink.topic, fmt::join(settings.sink.servers, ","));
+
+  sink_monitor.start();
+  server.start();
+  std::thread admin_thread([&admin_io] { admin_io.run(); });
+  http_io.run();  // returns once the server has stopped and drained
+
+  const std::size_t undelivered = producer.flush(settings.sink.flush_timeout);
+  if (undelivered == 0) {
+    spdlog::info("stopped: every event handed to Kafka");
+  } else {
+    spdlog::warn("stopped: {} events could not be delivered within {} ms", undelivered,
+                 settings.sink.flush_timeout.count());
+  }
+  asio::post(admin_io, [&] {
+    sink_monitor.sample();
+    sink_monitor.stop();
+    admin.stop();
+    signals.cancel();
+  });
+  admin_thread.join();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const auto config = config::Config::from_process_environment();
+    const pixel::PixelSettings settings = pixel::load_settings(config);
+    if (argc > 1 && std::string_view(argv[1]) == "--health-check") {
+      return pixel::health_check(settings) ? 0 : 1;
+    }
+    if (argc > 1) {
+      std::fprintf(stderr, "pixel-service: unknown argument '%s' (only --health-check)\n", argv[1]);
+      return 2;
+    }
+    logging::init("pixel-service", settings.log_level, settings.log_format);
+    return serve(settings, argv[0]);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "pixel-service: %s\n", error.what());
+    return 1;
+  }
+}

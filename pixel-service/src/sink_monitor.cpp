@@ -1,0 +1,128 @@
+#include "sink_monitor.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+
+namespace tracker::pixel {
+namespace {
+
+// Failures and drops are summarised in the log at most this often.
+constexpr std::chrono::seconds kLogEvery{10};
+// Samples in a row with events waiting and none delivered before the sink
+// counts as backlogged: one sample could just be an event queued a moment ago.
+constexpr int kStalledSamples = 2;
+
+}  // namespace
+
+std::string_view to_string(SinkState state) {
+  switch (state) {
+    case SinkState::Ok: return "ok";
+    case SinkState::Backlogged: return "backlogged";
+    case SinkState::Failing: return "failing";
+  }
+  return "unknown";
+}
+
+SinkMonitor::SinkMonitor(boost::asio::io_context& io, const kafka::Producer& producer,
+                         prometheus::Registry& registry, std::chrono::milliseconds interval)
+    : timer_(io), producer_(producer), interval_(interval) {
+  auto& events = prometheus::BuildCounter()
+                     .Name("tracker_pixel_events_total")
+                     .Help("Visit events by outcome: produced (queued), delivered, failed (delivery "
+                           "error), dropped (never queued)")
+                     .Register(registry);
+  produced_ = &events.Add({{"outcome", "produced"}});
+  delivered_ = &events.Add({{"outcome", "delivered"}});
+  failed_ = &events.Add({{"outcome", "failed"}});
+  dropped_ = &events.Add({{"outcome", "dropped"}});
+  queue_gauge_ = &prometheus::BuildGauge()
+                      .Name("tracker_pixel_producer_queue_depth")
+                      .Help("Events waiting in the producer (queued, in flight, awaiting report)")
+                      .Register(registry)
+                      .Add({});
+  auto& state = prometheus::BuildGauge()
+                    .Name("tracker_pixel_sink_state")
+                    .Help("Kafka sink state as the pixel sees it (1 for the current state)")
+                    .Register(registry);
+  for (std::size_t i = 0; i < state_gauges_.size(); ++i) {
+    state_gauges_[i] = &state.Add({{"state", std::string(to_string(static_cast<SinkState>(i)))}});
+  }
+  publish_state();
+}
+
+void SinkMonitor::start() {
+  stopped_ = false;
+  schedule();
+}
+
+void SinkMonitor::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+void SinkMonitor::schedule() {
+  timer_.expires_after(interval_);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    sample();
+    schedule();
+  });
+}
+
+void SinkMonitor::sample() {
+  const kafka::ProducerStats now = producer_.stats();
+  queue_depth_ = producer_.queue_depth();
+  const auto as_double = [](std::uint64_t value) { return static_cast<double>(value); };
+  produced_->Increment(as_double(now.queued - last_.queued));
+  delivered_->Increment(as_double(now.delivered - last_.delivered));
+  failed_->Increment(as_double(now.failed - last_.failed));
+  dropped_->Increment(as_double(now.dropped - last_.dropped));
+  queue_gauge_->Set(as_double(queue_depth_));
+
+  const bool delivering = now.delivered != last_.delivered;
+  stalled_samples_ = (queue_depth_ > 0 && !delivering) ? stalled_samples_ + 1 : 0;
+  SinkState next = SinkState::Ok;
+  if (now.failed != last_.failed) {
+    next = SinkState::Failing;
+  } else if (stalled_samples_ >= kStalledSamples) {
+    next = SinkState::Backlogged;
+  }
+  if (next != state_) {
+    if (next == SinkState::Ok) {
+      spdlog::info("kafka sink ok again: delivering, {} events buffered", queue_depth_);
+    } else {
+      spdlog::warn("kafka sink {}: {} events buffered, {} delivered so far", to_string(next),
+                   queue_depth_, now.delivered);
+    }
+    state_ = next;
+    publish_state();
+  }
+
+  unlogged_failed_ += now.failed - last_.failed;
+  unlogged_dropped_ += now.dropped - last_.dropped;
+  const auto clock = std::chrono::steady_clock::now();
+  if ((unlogged_failed_ != 0 || unlogged_dropped_ != 0) && clock - last_log_ >= kLogEvery) {
+    spdlog::warn("events lost since last report: {} failed delivery, {} dropped (queue full or "
+                 "refused); totals {} failed, {} dropped",
+                 unlogged_failed_, unlogged_dropped_, now.failed, now.dropped);
+    unlogged_failed_ = 0;
+    unlogged_dropped_ = 0;
+    last_log_ = clock;
+  }
+  last_ = now;
+}
+
+void SinkMonitor::publish_state() {
+  for (std::size_t i = 0; i < state_gauges_.size(); ++i) {
+    state_gauges_[i]->Set(static_cast<std::size_t>(state_) == i ? 1.0 : 0.0);
+  }
+}
+
+std::string SinkMonitor::describe() const {
+  return "kafka: " + std::string(to_string(state_)) + ", " + std::to_string(queue_depth_) +
+         " events buffered";
+}
+
+}  // namespace tracker::pixel

@@ -1,0 +1,257 @@
+// The public port as a browser, a proxy or a misbehaving client sees it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "pixel_fixture.hpp"
+#include "tracker/testing/wait.hpp"
+
+namespace tracker::pixel::testing {
+namespace {
+
+using tracker::testing::wait_until;
+
+const std::string kGetTrack = "GET /track?u=1 HTTP/1.1\r\nHost: px.example\r\n\r\n";
+
+std::string bundled_gif() {
+  std::ifstream in(std::string(TRACKER_SOURCE_DIR) + "/pixel-service/resources/pixel.gif", std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class PixelHttp : public ::testing::Test {
+ protected:
+  DevBroker broker_;
+};
+
+TEST_F(PixelHttp, GetTrackAnswersTheGifWithEveryHeader) {
+  PixelProcess pixel(broker_);
+  const auto response = request(pixel.port(), kGetTrack);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, bundled_gif());
+  EXPECT_EQ(response->header("content-type"), "image/gif");
+  EXPECT_EQ(response->header("content-length"), "43");
+  EXPECT_EQ(response->header("cache-control"), "no-cache, no-store, must-revalidate");
+  EXPECT_EQ(response->header("pragma"), "no-cache");
+  EXPECT_EQ(response->header("expires"), "0");
+  EXPECT_EQ(response->header("access-control-allow-origin"), "*");
+  EXPECT_EQ(response->header("cross-origin-resource-policy"), "cross-origin");
+  EXPECT_EQ(response->header("x-content-type-options"), "nosniff");
+  EXPECT_TRUE(response->header("date").value_or("").ends_with(" GMT"));
+}
+
+TEST_F(PixelHttp, HeadTrackAnswersTheHeadersWithoutBodyOrEvent) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  connection.send("HEAD /track HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto head = connection.read(/*head=*/true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->header("content-length"), "43");
+  EXPECT_EQ(head->header("content-type"), "image/gif");
+  EXPECT_TRUE(head->body.empty());
+  // The same connection still frames correctly: HEAD sent no body bytes.
+  connection.send(kGetTrack);
+  const auto get = connection.read();
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->body.size(), 43U);
+  // One event: the GET's. The HEAD was handled before it, so its event
+  // would already be counted.
+  const std::string produced = R"(tracker_pixel_events_total{outcome="produced"})";
+  ASSERT_TRUE(wait_until([&] { return pixel.metric(produced) >= 1; }));
+  EXPECT_EQ(pixel.metric(produced), 1);
+}
+
+TEST_F(PixelHttp, OptionsTrackIsTheCorsPreflight) {
+  PixelProcess pixel(broker_);
+  const auto response = request(pixel.port(),
+                                "OPTIONS /track HTTP/1.1\r\nHost: x\r\nOrigin: https://site.example\r\n"
+                                "Access-Control-Request-Method: GET\r\n\r\n");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 204);
+  EXPECT_EQ(response->header("access-control-allow-origin"), "*");
+  EXPECT_EQ(response->header("access-control-allow-methods"), "GET, HEAD, OPTIONS");
+  EXPECT_TRUE(response->header("access-control-max-age"));
+}
+
+TEST_F(PixelHttp, OtherMethodsOnTrackGet405WithAllow) {
+  PixelProcess pixel(broker_);
+  for (const char* method : {"POST", "PUT", "DELETE", "PATCH"}) {
+    const auto response =
+        request(pixel.port(), std::string(method) + " /track HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+    ASSERT_TRUE(response) << method;
+    EXPECT_EQ(response->status, 405) << method;
+    EXPECT_EQ(response->header("allow"), "GET, HEAD, OPTIONS");
+  }
+}
+
+TEST_F(PixelHttp, OtherPathsGet404) {
+  PixelProcess pixel(broker_);
+  for (const char* target : {"/", "/track/x", "/favicon.ico", "/tracking?x=1"}) {
+    const auto response = request(pixel.port(), "GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(response) << target;
+    EXPECT_EQ(response->status, 404) << target;
+  }
+}
+
+TEST_F(PixelHttp, MalformedRequestGets400AndTheConnectionCloses) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  connection.send("THIS IS NOT HTTP\r\n\r\n");
+  const auto response = connection.read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(response->header("connection"), "close");
+  EXPECT_TRUE(connection.closed_by_server());
+}
+
+TEST_F(PixelHttp, HeaderBlockOverTheLimitGets431) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  connection.send("GET /track HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9 * 1024, 'a') + "\r\n\r\n");
+  const auto response = connection.read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 431);
+  EXPECT_TRUE(connection.closed_by_server());
+  // Just under the limit is fine.
+  const auto fits = request(pixel.port(),
+                            "GET /track HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(7 * 1024, 'a') + "\r\n\r\n");
+  ASSERT_TRUE(fits);
+  EXPECT_EQ(fits->status, 200);
+}
+
+TEST_F(PixelHttp, RequestBodiesAreRefused) {
+  PixelProcess pixel(broker_);
+  for (const std::string body_request :
+       {std::string("POST /track HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"),
+        std::string("GET /track HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")}) {
+    HttpConnection connection("127.0.0.1", pixel.port());
+    connection.send(body_request);
+    const auto response = connection.read();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 413);
+    EXPECT_TRUE(connection.closed_by_server());
+  }
+}
+
+TEST_F(PixelHttp, KeepAliveServesManyRequestsOnOneConnection) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  constexpr int kRequests = 200;
+  for (int i = 0; i < kRequests; ++i) {
+    connection.send(kGetTrack);
+    const auto response = connection.read();
+    ASSERT_TRUE(response) << "request " << i;
+    ASSERT_EQ(response->status, 200);
+    ASSERT_FALSE(response->header("connection"));
+  }
+  EXPECT_TRUE(wait_until(
+      [&] { return pixel.metric(R"(tracker_pixel_http_requests_total{route="/track",status="200"})") == kRequests; }));
+}
+
+TEST_F(PixelHttp, PipelinedRequestsAreAnsweredInOrder) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  connection.send(kGetTrack + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n" +
+                  "OPTIONS /track HTTP/1.1\r\nHost: x\r\n\r\n" + "HEAD /track HTTP/1.1\r\nHost: x\r\n\r\n" +
+                  "DELETE /track HTTP/1.1\r\nHost: x\r\n\r\n" + kGetTrack);
+  const std::vector<std::pair<int, bool>> expected{{200, false}, {404, false}, {204, false},
+                                                   {200, true},  {405, false}, {200, false}};
+  for (const auto& [status, head] : expected) {
+    const auto response = connection.read(head);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, status);
+  }
+}
+
+TEST_F(PixelHttp, Http10IsAnsweredAndClosedUnlessKeptAlive) {
+  PixelProcess pixel(broker_);
+  {
+    HttpConnection connection("127.0.0.1", pixel.port());
+    connection.send("GET /track HTTP/1.0\r\n\r\n");
+    const auto response = connection.read();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body.size(), 43U);
+    EXPECT_TRUE(connection.closed_by_server());
+  }
+  HttpConnection connection("127.0.0.1", pixel.port());
+  for (int i = 0; i < 3; ++i) {
+    connection.send("GET /track HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    const auto response = connection.read();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->header("connection"), "keep-alive");
+  }
+}
+
+TEST_F(PixelHttp, ConnectionCloseIsHonoured) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  connection.send("GET /track HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const auto response = connection.read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->header("connection"), "close");
+  EXPECT_TRUE(connection.closed_by_server());
+}
+
+TEST_F(PixelHttp, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
+  PixelProcess pixel(broker_, {{"TRACKER__HTTP__IDLETIMEOUTMS", "300"}});
+  HttpConnection connection("127.0.0.1", pixel.port());
+  connection.send(kGetTrack);
+  ASSERT_TRUE(connection.read());
+  EXPECT_TRUE(connection.closed_by_server());
+}
+
+TEST_F(PixelHttp, SlowHeaderIsCutOffWithoutStarvingOtherClients) {
+  PixelProcess pixel(broker_, {{"TRACKER__HTTP__HEADERTIMEOUTMS", "500"}});
+  HttpConnection slow("127.0.0.1", pixel.port());
+  slow.send("GET /track HTTP/1.1\r\nHost: x\r\n");  // never finishes its header
+  // Meanwhile another client is served.
+  const auto other = request(pixel.port(), kGetTrack);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  EXPECT_TRUE(slow.closed_by_server());
+}
+
+TEST_F(PixelHttp, ConnectionsBeyondTheCapWaitForAFreeSlot) {
+  PixelProcess pixel(broker_, {{"TRACKER__HTTP__MAXCONNECTIONS", "2"}});
+  auto first = std::make_unique<HttpConnection>("127.0.0.1", pixel.port());
+  HttpConnection second("127.0.0.1", pixel.port());
+  first->send(kGetTrack);
+  ASSERT_TRUE(first->read());
+  second.send(kGetTrack);
+  ASSERT_TRUE(second.read());
+  ASSERT_TRUE(wait_until([&] { return pixel.metric("tracker_pixel_http_connections") == 2; }));
+
+  HttpConnection third("127.0.0.1", pixel.port());  // the kernel's backlog takes it
+  third.send(kGetTrack);
+  first.reset();  // frees a slot
+  const auto response = third.read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_LE(pixel.metric("tracker_pixel_http_connections"), 2);
+}
+
+TEST_F(PixelHttp, ServesIpv6ClientsOnADualStackAddress) {
+  PixelProcess pixel(broker_, {{"TRACKER__HTTP__ADDRESS", "::"}});
+  HttpConnection v6("::1", pixel.port());
+  v6.send("GET /track?v=6 HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto response6 = v6.read();
+  ASSERT_TRUE(response6);
+  EXPECT_EQ(response6->status, 200);
+  HttpConnection v4("127.0.0.1", pixel.port());
+  v4.send("GET /track?v=4 HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(v4.read());
+
+  const auto events = read_events(broker_, 2);
+  ASSERT_EQ(events.size(), 2U);
+  for (const auto& event : events) {
+    // IPv4 clients of a dual-stack socket are written as plain IPv4.
+    EXPECT_EQ(event.ip_address, event.query == "v=6" ? "::1" : "127.0.0.1");
+  }
+}
+
+}  // namespace
+}  // namespace tracker::pixel::testing

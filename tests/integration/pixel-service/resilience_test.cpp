@@ -1,0 +1,165 @@
+// Kafka outages, a full queue, shutdown and start-up failures.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "pixel_fixture.hpp"
+#include "tracker/testing/temp_dir.hpp"
+#include "tracker/testing/wait.hpp"
+
+namespace tracker::pixel::testing {
+namespace {
+
+using tracker::testing::TempDir;
+using tracker::testing::wait_until;
+
+std::string track_request(int n) {
+  return "GET /track?n=" + std::to_string(n) + " HTTP/1.1\r\nHost: px\r\nUser-Agent: ua-" + std::to_string(n) +
+         "\r\n\r\n";
+}
+
+/// Non-empty output lines.
+std::vector<std::string> lines_of(const std::string& output) {
+  std::vector<std::string> lines;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+TEST(PixelResilience, BrokersDownEveryRequestIsAnsweredAndEventsArriveAfterRecovery) {
+  DevBroker broker;
+  PixelProcess pixel(broker);
+  ASSERT_TRUE(broker.brokers_down());
+  constexpr int kRequests = 50;
+  HttpConnection connection("127.0.0.1", pixel.port());
+  for (int i = 0; i < kRequests; ++i) {
+    connection.send(track_request(i));
+    // Generous: the reply never waits for Kafka, so it is immediate anyway.
+    const auto response = connection.read(false, std::chrono::seconds(5));
+    ASSERT_TRUE(response) << "request " << i;
+    ASSERT_EQ(response->status, 200);
+  }
+  // Readiness does not follow Kafka: the pixel serves and buffers.
+  const auto ready = request(pixel.admin_port(), "GET /health/ready HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+
+  ASSERT_TRUE(broker.brokers_up());
+  const auto events = read_events(broker, kRequests, std::chrono::seconds(90));
+  EXPECT_EQ(events.size(), static_cast<std::size_t>(kRequests));
+}
+
+TEST(PixelResilience, FullQueueStillAnswers200AndCountsTheDrops) {
+  DevBroker broker;
+  PixelProcess pixel(broker, {{"TRACKER__KAFKA__PRODUCER__QUEUEMAXMESSAGES", "5"}});
+  ASSERT_TRUE(broker.brokers_down());
+  constexpr int kRequests = 40;
+  HttpConnection connection("127.0.0.1", pixel.port());
+  for (int i = 0; i < kRequests; ++i) {
+    connection.send(track_request(i));
+    const auto response = connection.read();
+    ASSERT_TRUE(response);
+    ASSERT_EQ(response->status, 200);
+  }
+  EXPECT_TRUE(wait_until([&] {
+    return pixel.metric(R"(tracker_pixel_events_dropped_total{reason="queue_full"})") >= kRequests - 5 &&
+           pixel.metric(R"(tracker_pixel_events_total{outcome="dropped"})") >= kRequests - 5;
+  })) << pixel.metrics();
+  EXPECT_LE(pixel.metric("tracker_pixel_producer_queue_depth"), 5);
+  EXPECT_TRUE(wait_until([&] { return pixel.metric(R"(tracker_pixel_sink_state{state="ok"})") == 0; }))
+      << "the sink state should leave ok while nothing is delivered";
+}
+
+TEST(PixelResilience, SigtermDeliversTheEventsStillBufferedAndExitsZero) {
+  DevBroker broker;
+  // A long linger keeps the events in the producer's batch until the stop flushes.
+  PixelProcess pixel(broker, {{"TRACKER__KAFKA__PRODUCER__LINGERMS", "30000"}});
+  constexpr int kRequests = 25;
+  HttpConnection connection("127.0.0.1", pixel.port());
+  for (int i = 0; i < kRequests; ++i) {
+    connection.send(track_request(i));
+    ASSERT_TRUE(connection.read());
+  }
+  EXPECT_EQ(pixel.stop(), 0) << pixel.process().output();
+  const auto events = read_events(broker, kRequests);
+  EXPECT_EQ(events.size(), static_cast<std::size_t>(kRequests));
+  EXPECT_TRUE(pixel.process().wait_for_line("every event handed to Kafka", std::chrono::seconds(1)));
+}
+
+TEST(PixelResilience, SigtermAnswersTheRequestInProgressThenCloses) {
+  DevBroker broker;
+  PixelProcess pixel(broker);
+  HttpConnection idle("127.0.0.1", pixel.port());
+  idle.send(track_request(0));
+  ASSERT_TRUE(idle.read());
+  HttpConnection busy("127.0.0.1", pixel.port());
+  busy.send("GET /track?n=1 HTTP/1.1\r\nHost: px\r\n");  // header not finished yet
+  ASSERT_TRUE(wait_until([&] { return pixel.metric("tracker_pixel_http_connections") == 2; }));
+
+  pixel.process().send_signal(SIGTERM);
+  EXPECT_TRUE(idle.closed_by_server());  // idle keep-alive connections close at once
+  busy.send("\r\n");
+  const auto response = busy.read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->header("connection"), "close");
+  EXPECT_EQ(pixel.process().wait_for_exit(std::chrono::seconds(60)), 0);
+  EXPECT_EQ(read_events(broker, 2).size(), 2U);
+}
+
+TEST(PixelResilience, MissingImageStopsStartupWithOneClearLine) {
+  const auto result = run_pixel_until_exit({{"TRACKER__PIXEL__IMAGE", "/nonexistent/pixel.gif"}});
+  EXPECT_NE(result.exit_code, 0);
+  const auto lines = lines_of(result.output);
+  ASSERT_EQ(lines.size(), 1U) << result.output;
+  EXPECT_NE(lines.front().find("/nonexistent/pixel.gif"), std::string::npos) << lines.front();
+}
+
+TEST(PixelResilience, ImageThatIsNotAGifStopsStartup) {
+  TempDir dir;
+  std::ofstream(dir / "logo.png", std::ios::binary) << "\x89PNG\r\n\x1a\n...not a gif...";
+  const auto result = run_pixel_until_exit({{"TRACKER__PIXEL__IMAGE", (dir / "logo.png").string()}});
+  EXPECT_NE(result.exit_code, 0);
+  const auto lines = lines_of(result.output);
+  ASSERT_EQ(lines.size(), 1U) << result.output;
+  EXPECT_NE(lines.front().find("not a GIF"), std::string::npos) << lines.front();
+}
+
+TEST(PixelResilience, BadConfigurationStopsStartupNamingTheKey) {
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"TRACKER__HTTP__PORT", "eighty"},
+           {"TRACKER__PIXEL__TRUSTEDPROXIES", R"(["10.0.0/8"])"},
+           {"TRACKER__HTTP__PROT", "8080"}}) {
+    const auto result = run_pixel_until_exit({{name, value}});
+    EXPECT_NE(result.exit_code, 0) << name;
+    const auto lines = lines_of(result.output);
+    ASSERT_EQ(lines.size(), 1U) << result.output;
+    EXPECT_NE(lines.front().find(name), std::string::npos) << lines.front();
+  }
+}
+
+TEST(PixelResilience, PortInUseStopsStartupNamingThePort) {
+  DevBroker broker;
+  PixelProcess first(broker);
+  const auto result = run_pixel_until_exit({{"TRACKER__KAFKA__SERVERS", broker.bootstrap()},
+                                            {"TRACKER__HTTP__PORT", std::to_string(first.port())},
+                                            {"TRACKER__ADMIN__PORT", "0"}});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find(std::to_string(first.port())), std::string::npos) << result.output;
+}
+
+TEST(PixelResilience, HealthCheckFlagReportsReadiness) {
+  DevBroker broker;
+  PixelProcess pixel(broker);
+  const std::map<std::string, std::string> env{{"TRACKER__ADMIN__PORT", std::to_string(pixel.admin_port())}};
+  EXPECT_EQ(run_pixel_until_exit(env, {"--health-check"}).exit_code, 0);
+  ASSERT_EQ(pixel.stop(), 0);
+  EXPECT_EQ(run_pixel_until_exit(env, {"--health-check"}).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace tracker::pixel::testing

@@ -1,0 +1,65 @@
+#include "tracker/pixel/pixel_image.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tracker/testing/temp_dir.hpp"
+
+namespace tracker::pixel {
+namespace {
+
+void write(const std::filesystem::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+TEST(PixelImage, TheBundledGifIsA43ByteTransparentPixel) {
+  const std::string gif = load_gif(std::filesystem::path(TRACKER_SOURCE_DIR) / "pixel-service/resources/pixel.gif");
+  EXPECT_EQ(gif.size(), 43U);
+  EXPECT_EQ(gif.substr(0, 6), "GIF89a");
+  EXPECT_EQ(gif.substr(6, 4), std::string("\x01\x00\x01\x00", 4));  // 1x1
+  EXPECT_EQ(gif.back(), ';');
+}
+
+TEST(PixelImage, RefusesAFileThatIsNotAGif) {
+  testing::TempDir dir;
+  write(dir / "x.png", "\x89PNG\r\n\x1a\n0000000000000");
+  try {
+    load_gif(dir / "x.png");
+    FAIL() << "no error";
+  } catch (const ImageError& error) {
+    EXPECT_NE(std::string(error.what()).find("x.png: not a GIF"), std::string::npos) << error.what();
+  }
+}
+
+TEST(PixelImage, MissingFileNamesThePath) {
+  testing::TempDir dir;
+  try {
+    load_gif(dir / "missing.gif");
+    FAIL() << "no error";
+  } catch (const ImageError& error) {
+    EXPECT_NE(std::string(error.what()).find("missing.gif"), std::string::npos) << error.what();
+  }
+}
+
+TEST(PixelImage, ConfiguredPathWins) {
+  EXPECT_EQ(resolve_image_path("/x/y.gif", {"/a", "/b"}), "/x/y.gif");
+}
+
+TEST(PixelImage, FirstExistingBundledCandidateIsUsed) {
+  testing::TempDir dir;
+  write(dir / "second.gif", "GIF89a");
+  EXPECT_EQ(resolve_image_path("", {dir / "first.gif", dir / "second.gif"}), dir / "second.gif");
+  EXPECT_EQ(resolve_image_path("", {dir / "first.gif"}), dir / "first.gif");
+}
+
+TEST(PixelImage, BundledCandidatesStartNextToTheExecutable) {
+  const auto candidates = bundled_image_candidates("/opt/tracker/bin/pixel-service", "/src/pixel.gif");
+  ASSERT_EQ(candidates.size(), 3U);
+  EXPECT_EQ(candidates[0], "/opt/tracker/share/tracker/pixel.gif");
+  EXPECT_EQ(candidates[1], "/usr/share/tracker/pixel.gif");
+  EXPECT_EQ(candidates[2], "/src/pixel.gif");
+}
+
+}  // namespace
+}  // namespace tracker::pixel

@@ -1,0 +1,80 @@
+#include "tracker/pixel/visit_builder.hpp"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+namespace tracker::pixel {
+namespace {
+
+VisitFacts facts() {
+  VisitFacts f;
+  f.received = std::chrono::system_clock::time_point(std::chrono::seconds(1711214647)) +
+               std::chrono::microseconds(696068);
+  return f;
+}
+
+TEST(MakeVisitEvent, CarriesTheRequestAsSent) {
+  VisitFacts f = facts();
+  f.referrer = "https://a.example/p?q=1";
+  f.user_agent = "Mozilla/5.0 (X11)";
+  f.client_ip = "172.22.0.1";
+  f.query = "u=42";
+  const auto event = make_visit_event(f, VisitLimits{});
+  EXPECT_EQ(event.timestamp, "2024-03-23T17:24:07.6960680Z");
+  EXPECT_EQ(event.referrer, "https://a.example/p?q=1");
+  EXPECT_EQ(event.user_agent, "Mozilla/5.0 (X11)");
+  EXPECT_EQ(event.ip_address, "172.22.0.1");
+  EXPECT_EQ(event.query, "u=42");
+}
+
+TEST(MakeVisitEvent, AbsentValuesStayAbsent) {
+  const auto event = make_visit_event(facts(), VisitLimits{});
+  EXPECT_FALSE(event.referrer);
+  EXPECT_FALSE(event.user_agent);
+  EXPECT_FALSE(event.ip_address);
+  EXPECT_FALSE(event.query);
+  EXPECT_EQ(contracts::encode(event), R"({"Timestamp":"2024-03-23T17:24:07.6960680Z"})");
+}
+
+TEST(MakeVisitEvent, EmptyHeaderIsKeptAsEmpty) {
+  VisitFacts f = facts();
+  f.referrer = "";
+  EXPECT_EQ(make_visit_event(f, VisitLimits{}).referrer, "");
+}
+
+TEST(MakeVisitEvent, CutsLongValuesToTheLimits) {
+  VisitFacts f = facts();
+  const std::string long_value(10'000, 'a');
+  f.user_agent = long_value;
+  f.referrer = long_value;
+  f.query = long_value;
+  const auto event = make_visit_event(f, VisitLimits{100, 50});
+  EXPECT_EQ(event.user_agent->size(), 100U);
+  EXPECT_EQ(event.referrer->size(), 100U);
+  EXPECT_EQ(event.query->size(), 50U);
+}
+
+TEST(MakeVisitEvent, ZeroQueryLimitLeavesTheQueryOut) {
+  VisitFacts f = facts();
+  f.query = "a=1";
+  EXPECT_FALSE(make_visit_event(f, VisitLimits{4096, 0}).query);
+}
+
+TEST(TruncateUtf8, NeverCutsACharacterInHalf) {
+  const std::string euro = "ab\xE2\x82\xAC";  // "ab€"
+  EXPECT_EQ(truncate_utf8(euro, 4), "ab");
+  EXPECT_EQ(truncate_utf8(euro, 5), euro);
+  EXPECT_EQ(truncate_utf8(euro, 2), "ab");
+  EXPECT_EQ(truncate_utf8("abc", 0), "");
+}
+
+TEST(MakeVisitEvent, InvalidUtf8IsReplacedWhenEncoded) {
+  VisitFacts f = facts();
+  f.user_agent = "bad\xFF";
+  const std::string json = contracts::encode(make_visit_event(f, VisitLimits{}));
+  EXPECT_NE(json.find("\"UserAgent\":\"bad\xEF\xBF\xBD\""), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace tracker::pixel
