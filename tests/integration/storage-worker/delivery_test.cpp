@@ -1,0 +1,140 @@
+// The worker as a black box: kcat produces into a dev broker, the worker's
+// events.log and the dead-letter topic (read back with kcat) are checked.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <csignal>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tracker/testing/dev_broker.hpp"
+#include "tracker/testing/temp_dir.hpp"
+#include "tracker/testing/wait.hpp"
+#include "worker_fixture.hpp"
+
+namespace tracker::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kDeadline = 60s;
+
+bool has_lines(const std::filesystem::path& file, std::size_t count) {
+  return wait_until([&] { return read_lines(file).size() >= count; }, kDeadline);
+}
+
+TEST(StorageWorker, StoresEveryVisitAsALineInPartitionOrder) {
+  DevBroker broker;
+  TempDir dir;
+  constexpr int kPerPartition = 200;
+  std::map<int, std::vector<std::string>> expected;
+  for (int partition = 0; partition < 3; ++partition) {
+    std::vector<std::string> values;
+    for (int i = 0; i < kPerPartition; ++i) {
+      const auto agent = "p" + std::to_string(partition) + "-" + std::to_string(i);
+      values.push_back(visit_json(agent, "10.0.0." + std::to_string(partition)));
+      expected[partition].push_back(visit_line(agent, "10.0.0." + std::to_string(partition)));
+    }
+    ASSERT_TRUE(produce_all(broker, "user-events", values, partition));
+  }
+
+  WorkerProcess worker{broker, dir / "data/events.log"};
+  ASSERT_TRUE(has_lines(dir / "data/events.log", 3 * kPerPartition)) << worker.process().output();
+
+  const auto lines = read_lines(dir / "data/events.log");
+  EXPECT_EQ(lines.size(), 3u * kPerPartition);
+  std::map<int, std::vector<std::string>> by_partition;
+  for (const auto& line : lines) {
+    by_partition[line.back() - '0'].push_back(line);  // the IP's last digit is the partition
+  }
+  EXPECT_EQ(by_partition, expected);
+  EXPECT_TRUE(wait_until([&] { return worker.metric("tracker_worker_stored_total") == 600; }));
+  EXPECT_EQ(worker.metric("tracker_worker_consumed_total"), 600);
+  EXPECT_EQ(worker.readiness().first, 200);
+}
+
+TEST(StorageWorker, DeadLettersMalformedMessagesWithReasonAndOriginAndStoresTheRest) {
+  DevBroker broker;
+  TempDir dir;
+  const std::string oversized = visit_json(std::string(70 * 1024, 'x'), "10.0.0.9");
+  const std::vector<std::string> values{
+      visit_json("good-1", "10.0.0.1"),
+      "not json at all",
+      visit_json("good-2", "10.0.0.2"),
+      R"({"Timestamp":42,"IpAddress":"10.0.0.3"})",
+      R"(["an","array"])",
+      visit_json("no-ip", std::nullopt),
+      oversized,
+      visit_json("good-3", "10.0.0.3"),
+  };
+  ASSERT_TRUE(produce_all(broker, "user-events", values, 1));
+
+  WorkerProcess worker{broker, dir / "events.log"};
+  ASSERT_TRUE(has_lines(dir / "events.log", 3)) << worker.process().output();
+
+  const auto dead = run_command("kcat -C -e -q -b '" + broker.bootstrap() +
+                                "' -t user-events.dlq -f '%o|%h\\n' 2>&1");
+  // The worker acknowledges dead letters before it checkpoints the batch, so
+  // they are on the topic once the good lines after them are in the file.
+  std::vector<std::string> records;
+  std::istringstream stream{dead.output};
+  for (std::string line; std::getline(stream, line);) {
+    if (!line.empty()) records.push_back(line);
+  }
+  ASSERT_EQ(records.size(), 4u) << dead.output;
+  const std::vector<int> bad_offsets{1, 3, 4, 6};
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& record = records[i];
+    EXPECT_NE(record.find("reason="), std::string::npos) << record;
+    EXPECT_NE(record.find("original-topic=user-events"), std::string::npos) << record;
+    EXPECT_NE(record.find("original-partition=1"), std::string::npos) << record;
+    EXPECT_NE(record.find("original-offset=" + std::to_string(bad_offsets[i])), std::string::npos)
+        << record;
+  }
+  EXPECT_NE(records[3].find("reason=oversized"), std::string::npos) << records[3];
+
+  const auto payloads = broker.kcat_consume("user-events.dlq", 4);
+  ASSERT_EQ(payloads.size(), 4u);
+  EXPECT_EQ(payloads[0].value, "not json at all");
+  EXPECT_EQ(payloads[1].value, R"({"Timestamp":42,"IpAddress":"10.0.0.3"})");
+
+  EXPECT_EQ(read_lines(dir / "events.log"),
+            (std::vector<std::string>{visit_line("good-1", "10.0.0.1"),
+                                      visit_line("good-2", "10.0.0.2"),
+                                      visit_line("good-3", "10.0.0.3")}));
+  EXPECT_EQ(worker.metric(R"(tracker_worker_skipped_total{reason="no_ip_address"})"), 1);
+  EXPECT_EQ(worker.metric(R"(tracker_worker_dead_lettered_total{reason="invalid"})"), 3);
+  EXPECT_EQ(worker.metric(R"(tracker_worker_dead_lettered_total{reason="oversized"})"), 1);
+}
+
+TEST(StorageWorker, SigtermCommitsSoARestartReadsNothingAgain) {
+  DevBroker broker;
+  TempDir dir;
+  std::vector<std::string> values;
+  for (int i = 0; i < 300; ++i) values.push_back(visit_json("v" + std::to_string(i), "10.1.1.1"));
+  ASSERT_TRUE(produce_all(broker, "user-events", values));
+  {
+    WorkerProcess worker{broker, dir / "events.log"};
+    ASSERT_TRUE(has_lines(dir / "events.log", 300)) << worker.process().output();
+    worker.process().send_signal(SIGTERM);
+    EXPECT_EQ(worker.process().wait_for_exit(kDeadline), 0) << worker.process().output();
+  }
+  const auto stored = read_lines(dir / "events.log");
+  // Without its checkpoint the worker relies on the group's committed offsets
+  // alone: this checks the commit itself, not the local recovery.
+  std::filesystem::remove(dir / "events.log.checkpoint");
+
+  WorkerProcess restarted{broker, dir / "events.log"};
+  ASSERT_TRUE(restarted.wait_assigned()) << restarted.process().output();
+  ASSERT_TRUE(produce_all(broker, "user-events", {visit_json("after-restart", "10.2.2.2")}));
+  ASSERT_TRUE(has_lines(dir / "events.log", 301)) << restarted.process().output();
+  EXPECT_EQ(restarted.metric("tracker_worker_consumed_total"), 1);
+  auto expected = stored;
+  expected.push_back(visit_line("after-restart", "10.2.2.2"));
+  EXPECT_EQ(read_lines(dir / "events.log"), expected);
+}
+
+}  // namespace
+}  // namespace tracker::testing
