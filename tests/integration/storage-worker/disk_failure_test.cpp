@@ -1,0 +1,78 @@
+// A disk that fails under the worker: a real small tmpfs (tests run as root)
+// fills up, the worker stops being ready and retries; once the filesystem is
+// grown, every visit is stored exactly once.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tracker/testing/dev_broker.hpp"
+#include "tracker/testing/temp_dir.hpp"
+#include "tracker/testing/wait.hpp"
+#include "worker_fixture.hpp"
+
+namespace tracker::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// A tmpfs of a given size mounted on a fresh directory; unmounted on scope exit.
+class SmallFilesystem {
+ public:
+  SmallFilesystem(const std::filesystem::path& where, const std::string& size) : where_(where) {
+    std::filesystem::create_directories(where_);
+    const auto result =
+        run_command("mount -t tmpfs -o size=" + size + " tmpfs '" + where_.string() + "' 2>&1");
+    if (result.exit_code != 0) throw std::runtime_error("mount tmpfs: " + result.output);
+  }
+  ~SmallFilesystem() { run_command("umount -l '" + where_.string() + "' 2>&1"); }
+  SmallFilesystem(const SmallFilesystem&) = delete;
+  SmallFilesystem& operator=(const SmallFilesystem&) = delete;
+
+  bool resize(const std::string& size) const {
+    return run_command("mount -o remount,size=" + size + " '" + where_.string() + "' 2>&1")
+               .exit_code == 0;
+  }
+
+ private:
+  std::filesystem::path where_;
+};
+
+TEST(StorageWorkerDisk, AFullDiskPausesStoringAndLosesNothingOnceThereIsSpace) {
+  DevBroker broker;
+  TempDir dir;
+  const SmallFilesystem disk{dir / "disk", "64k"};
+  const auto file = dir / "disk/events.log";
+
+  std::vector<std::string> values;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 3000; ++i) {  // about 200 KiB of lines: more than fits
+    values.push_back(visit_json("disk-" + std::to_string(i), "10.5.5.5"));
+    expected.push_back(visit_line("disk-" + std::to_string(i), "10.5.5.5"));
+  }
+  ASSERT_TRUE(produce_all(broker, "user-events", values, 0));
+
+  WorkerProcess worker{broker, file, {{"TRACKER__WORKER__BATCHMAXEVENTS", "200"}}};
+  ASSERT_TRUE(wait_until([&] { return worker.readiness().first == 503; }, 60s))
+      << worker.process().output();
+  const auto [status, detail] = worker.readiness();
+  EXPECT_NE(detail.find("No space left on device"), std::string::npos) << detail;
+  EXPECT_GE(worker.metric(R"(tracker_worker_store_errors_total{stage="events"})").value_or(0) +
+                worker.metric(R"(tracker_worker_store_errors_total{stage="checkpoint"})").value_or(0),
+            1);
+  // Nothing half-written: what is on the full disk is whole lines, in order.
+  const auto partial = read_lines(file);
+  ASSERT_LT(partial.size(), expected.size());
+  EXPECT_TRUE(std::equal(partial.begin(), partial.end(), expected.begin()));
+
+  ASSERT_TRUE(disk.resize("4m"));
+  ASSERT_TRUE(wait_until([&] { return read_lines(file).size() >= expected.size(); }, 60s))
+      << worker.process().output();
+  EXPECT_EQ(read_lines(file), expected);
+  EXPECT_TRUE(wait_until([&] { return worker.readiness().first == 200; }, 30s));
+}
+
+}  // namespace
+}  // namespace tracker::testing

@@ -1,0 +1,128 @@
+// SIGHUP reopens events.log: logrotate's "create" (rename, then signal) and
+// "copytruncate" (copy, then truncate in place) both keep every line.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tracker/testing/dev_broker.hpp"
+#include "tracker/testing/temp_dir.hpp"
+#include "tracker/testing/wait.hpp"
+#include "worker_fixture.hpp"
+
+namespace tracker::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::map<std::string, std::string> kSmallBatches{{"TRACKER__WORKER__BATCHMAXEVENTS", "50"},
+                                                       {"TRACKER__WORKER__BATCHMAXMS", "5"}};
+
+std::vector<std::string> all_lines(const std::vector<std::filesystem::path>& files) {
+  std::vector<std::string> lines;
+  for (const auto& file : files) {
+    const auto part = read_lines(file);
+    lines.insert(lines.end(), part.begin(), part.end());
+  }
+  return lines;
+}
+
+TEST(StorageWorkerRotation, RenameThenSighupUnderLoadLosesAndDoublesNoLine) {
+  DevBroker broker;
+  TempDir dir;
+  const auto file = dir / "events.log";
+  WorkerProcess worker{broker, file, kSmallBatches};
+  ASSERT_TRUE(worker.wait_assigned()) << worker.process().output();
+
+  constexpr int kRounds = 30;
+  constexpr int kPerRound = 100;
+  std::vector<std::string> expected;
+  for (int round = 0; round < kRounds; ++round) {
+    for (int i = 0; i < kPerRound; ++i) {
+      expected.push_back(visit_line("r" + std::to_string(round) + "-" + std::to_string(i), "10.3.3.3"));
+    }
+  }
+  std::atomic<bool> produced_ok{true};
+  std::thread producer{[&] {
+    for (int round = 0; round < kRounds; ++round) {
+      std::vector<std::string> values;
+      for (int i = 0; i < kPerRound; ++i) {
+        values.push_back(visit_json("r" + std::to_string(round) + "-" + std::to_string(i), "10.3.3.3"));
+      }
+      if (!produce_all(broker, "user-events", values, 0)) produced_ok = false;
+    }
+  }};
+
+  std::vector<std::filesystem::path> rotated;
+  for (int rotation = 1; rotation <= 3; ++rotation) {
+    ASSERT_TRUE(wait_until([&] { return !read_lines(file).empty(); }, 60s));
+    const auto target = dir / ("events.log." + std::to_string(rotation));
+    std::filesystem::rename(file, target);  // what logrotate "create" does ...
+    rotated.push_back(target);
+    const auto reopened_before = worker.process().output_lines().size();
+    worker.process().send_signal(SIGHUP);  // ... then its postrotate signal
+    ASSERT_TRUE(wait_until([&] {
+      const auto lines = worker.process().output_lines();
+      return std::any_of(lines.begin() + static_cast<std::ptrdiff_t>(reopened_before), lines.end(),
+                         [](const std::string& line) { return line.find("reopened") != std::string::npos; });
+    }, 30s)) << worker.process().output();
+  }
+  producer.join();
+  ASSERT_TRUE(produced_ok);
+
+  rotated.push_back(file);
+  ASSERT_TRUE(wait_until([&] { return all_lines(rotated).size() >= expected.size(); }, 120s))
+      << worker.process().output();
+  EXPECT_EQ(all_lines(rotated), expected);  // one partition: the order is the produced order
+  for (const auto& part : rotated) EXPECT_FALSE(read_lines(part).empty()) << part;
+}
+
+TEST(StorageWorkerRotation, CopytruncateKeepsAppendingAndARestartKeepsTheNewLines) {
+  DevBroker broker;
+  TempDir dir;
+  const auto file = dir / "events.log";
+  std::vector<std::string> first;
+  std::vector<std::string> first_lines;
+  for (int i = 0; i < 200; ++i) {
+    first.push_back(visit_json("before-" + std::to_string(i), "10.4.4.4"));
+    first_lines.push_back(visit_line("before-" + std::to_string(i), "10.4.4.4"));
+  }
+  ASSERT_TRUE(produce_all(broker, "user-events", first, 2));
+  std::vector<std::string> second_lines;
+  {
+    WorkerProcess worker{broker, file};
+    ASSERT_TRUE(wait_until([&] { return read_lines(file).size() >= 200; }, 60s));
+    // logrotate copytruncate: copy, then truncate the live file in place.
+    std::filesystem::copy_file(file, dir / "events.log.1");
+    std::filesystem::resize_file(file, 0);
+    worker.process().send_signal(SIGHUP);
+
+    std::vector<std::string> second;
+    for (int i = 0; i < 20; ++i) {
+      second.push_back(visit_json("after-" + std::to_string(i), "10.4.4.4"));
+      second_lines.push_back(visit_line("after-" + std::to_string(i), "10.4.4.4"));
+    }
+    ASSERT_TRUE(produce_all(broker, "user-events", second, 2));
+    ASSERT_TRUE(wait_until([&] { return read_lines(file).size() >= 20; }, 60s));
+    EXPECT_EQ(read_lines(file), second_lines);
+    EXPECT_EQ(read_lines(dir / "events.log.1"), first_lines);
+    worker.process().send_signal(SIGKILL);
+    ASSERT_TRUE(worker.process().wait_for_exit(30s).has_value());
+  }
+  // The restart must not mistake the shorter file for a torn one.
+  WorkerProcess restarted{broker, file};
+  ASSERT_TRUE(restarted.wait_assigned()) << restarted.process().output();
+  ASSERT_TRUE(produce_all(broker, "user-events", {visit_json("last", "10.4.4.4")}, 2));
+  ASSERT_TRUE(wait_until([&] { return read_lines(file).size() >= 21; }, 60s))
+      << restarted.process().output();
+  second_lines.push_back(visit_line("last", "10.4.4.4"));
+  EXPECT_EQ(read_lines(file), second_lines);
+}
+
+}  // namespace
+}  // namespace tracker::testing

@@ -1,0 +1,71 @@
+// Start-up surface: an unusable events path is one clear line and a non-zero
+// exit; --health-check probes the admin port's readiness (Docker HEALTHCHECK).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "tracker/testing/child_process.hpp"
+#include "tracker/testing/dev_broker.hpp"
+#include "tracker/testing/temp_dir.hpp"
+#include "tracker/testing/wait.hpp"
+#include "worker_fixture.hpp"
+
+namespace tracker::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kWorker = std::string{TRACKER_BIN_DIR} + "/storage-worker";
+
+TEST(StorageWorkerStartup, AnUnusablePathIsOneClearLineAndANonZeroExit) {
+  TempDir dir;
+  std::ofstream{dir / "not-a-directory"} << "x";
+  const auto path = (dir / "not-a-directory/events.log").string();
+  ChildProcess worker{kWorker, {}, {{"TRACKER__FILEEVENTSTORE__FILE", path},
+                                    {"TRACKER__ADMIN__PORT", "0"}}};
+  const auto code = worker.wait_for_exit(30s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  // The output reader may still be draining the pipe when the exit is seen.
+  ASSERT_TRUE(worker.wait_for_line("not-a-directory", 10s)) << worker.output();
+  const auto lines = worker.output_lines();
+  ASSERT_EQ(lines.size(), 1u) << worker.output();
+  EXPECT_NE(lines[0].find("not-a-directory"), std::string::npos) << lines[0];
+}
+
+TEST(StorageWorkerStartup, CreatesAMissingDirectory) {
+  DevBroker broker;
+  TempDir dir;
+  WorkerProcess worker{broker, dir / "new/nested/events.log"};
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir / "new/nested/events.log"));
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir / "new/nested/events.log.checkpoint"));
+}
+
+TEST(StorageWorkerStartup, HealthCheckFlagReportsReadiness) {
+  DevBroker broker;
+  TempDir dir;
+  WorkerProcess worker{broker, dir / "events.log"};
+  const auto port = std::to_string(worker.admin_port());
+  ASSERT_TRUE(wait_until([&] { return worker.readiness().first == 200; }, 30s));
+  EXPECT_EQ(run_command("TRACKER__ADMIN__PORT=" + port + " '" + kWorker + "' --health-check")
+                .exit_code,
+            0);
+  worker.process().send_signal(SIGTERM);
+  ASSERT_EQ(worker.process().wait_for_exit(60s), 0) << worker.process().output();
+  EXPECT_EQ(run_command("TRACKER__ADMIN__PORT=" + port + " '" + kWorker + "' --health-check")
+                .exit_code,
+            1);
+}
+
+TEST(StorageWorkerStartup, AnUnknownArgumentIsRefused) {
+  ChildProcess worker{kWorker, {"--bogus"}, {}};
+  const auto code = worker.wait_for_exit(30s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  EXPECT_TRUE(worker.wait_for_line("unknown argument --bogus", 10s)) << worker.output();
+}
+
+}  // namespace
+}  // namespace tracker::testing
