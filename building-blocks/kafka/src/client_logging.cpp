@@ -20,6 +20,12 @@ void log_line(const rd_kafka_t* rk, int level, const char* facility, const char*
 
 }  // namespace
 
-void route_logs_to_spdlog(rd_kafka_conf_t* conf) { rd_kafka_conf_set_log_cb(conf, log_line); }
+void route_logs_to_spdlog(rd_kafka_conf_t* conf) {
+  // spdlog creates its registry lazily on first use. Touch it here, on the
+  // constructing thread and before librdkafka starts its threads, so the
+  // first log line from one of them never races that creation.
+  static_cast<void>(spdlog::default_logger_raw());
+  rd_kafka_conf_set_log_cb(conf, log_line);
+}
 
 }  // namespace tracker::kafka::detail
