@@ -46,12 +46,14 @@ class ByteStream {
 };
 
 // Session::read_header without timeouts.
-ReadResult read_header(Parser& parser, boost::beast::flat_buffer& buffer, ByteStream& stream) {
+ReadResult read_header(Parser& parser, boost::beast::flat_buffer& buffer, ByteStream& stream,
+                       std::size_t& consumed) {
   while (true) {
     if (buffer.size() != 0) {
       boost::system::error_code ec;
       const std::size_t used = parser.put(buffer.data(), ec);
       buffer.consume(used);
+      consumed += used;
       if (!ec && parser.is_header_done()) return ReadResult::Header;
       if (ec == http::error::header_limit) return ReadResult::HeaderTooLarge;
       if (ec && ec != http::error::need_more) return ReadResult::Malformed;
@@ -116,17 +118,19 @@ std::vector<ServedRequest> serve_connection(const pixel::PixelSettings& settings
   while (true) {
     Parser parser;
     parser.header_limit(static_cast<std::uint32_t>(settings.http.max_header_bytes));
-    const ReadResult read = read_header(parser, buffer, stream);
+    std::size_t header_bytes = 0;
+    const ReadResult read = read_header(parser, buffer, stream, header_bytes);
     if (read == ReadResult::Closed) break;
     if (read != ReadResult::Header) {
       served.push_back({read == ReadResult::HeaderTooLarge ? Reply::HeaderTooLarge : Reply::BadRequest,
-                        Persistence::Close, false, std::nullopt});
+                        Persistence::Close, false, std::nullopt, header_bytes});
       break;
     }
 
     const auto& request = parser.get();
     const pixel::Route route = pixel::route_request(request.method(), request.target());
-    ServedRequest answer{route.reply, Persistence::KeepAlive, route.head_only, std::nullopt};
+    ServedRequest answer{route.reply, Persistence::KeepAlive, route.head_only, std::nullopt,
+                         header_bytes};
     const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
     if (has_body) {
       answer.reply = Reply::BodyRefused;

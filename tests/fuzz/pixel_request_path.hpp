@@ -21,6 +21,7 @@ struct ServedRequest {
   pixel::Persistence persistence = pixel::Persistence::Close;
   bool head_only = false;
   std::optional<contracts::VisitEvent> event;
+  std::size_t header_bytes = 0;  // what the parser consumed for this request's header
 };
 
 /// How the client's bytes arrive and from whom.
