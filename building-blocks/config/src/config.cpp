@@ -55,8 +55,28 @@ std::optional<std::pair<std::string, std::size_t>> split_index(std::string_view 
   return std::pair{std::string(upper_path.substr(0, separator)), index};
 }
 
+/// The error is the operator's one line, but a variable name can hold any
+/// byte but NUL (env(1) sets names with line breaks): control bytes are shown
+/// as \xHH, never raw. Values arrive already quoted (quote_value).
+std::string one_line(std::string_view text) {
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string line;
+  line.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      line += "\\x";
+      line += kHex[byte >> 4];
+      line += kHex[byte & 0xf];
+    } else {
+      line += c;
+    }
+  }
+  return line;
+}
+
 [[noreturn]] void fail(const std::string& key, const std::string& problem) {
-  throw ConfigError(key + ": " + problem);
+  throw ConfigError(one_line(key + ": " + problem));
 }
 
 std::string unknown_key_message(const std::string& upper_path,
@@ -108,7 +128,8 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
     if (path.rfind(kKafkaPassthrough, 0) == 0) {
       const auto property =
           kafka_property_name(std::string_view(path).substr(kKafkaPassthrough.size()));
-      if (property.empty() || property.front() == '.' || property.back() == '.') {
+      if (property.empty() || property.front() == '.' || property.back() == '.' ||
+          property.find("..") != std::string::npos) {
         fail(setting.name, "not a librdkafka property name");
       }
       config.kafka_properties_[property] = setting.value;

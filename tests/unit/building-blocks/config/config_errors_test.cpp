@@ -104,6 +104,18 @@ TEST(ConfigErrors, EmptyKafkaPropertyName) {
             "TRACKER__KAFKA__CONFIG__: not a librdkafka property name");
 }
 
+TEST(ConfigErrors, KafkaPropertyNameWithAnEmptySegment) {
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__CONFIG__SASL___MECHANISM=x"}),
+            "TRACKER__KAFKA__CONFIG__SASL___MECHANISM: not a librdkafka property name");
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__CONFIG__ACKS__=x"}),
+            "TRACKER__KAFKA__CONFIG__ACKS__: not a librdkafka property name");
+}
+
+TEST(ConfigErrors, ControlCharactersInANameAreEscapedToKeepOneLine) {
+  EXPECT_EQ(error_for({"TRACKER__KAFKA\n__TOPIC=x"}),
+            R"(TRACKER__KAFKA\x0a__TOPIC: unknown key (did you mean TRACKER__KAFKA__TOPIC?))");
+}
+
 TEST(ConfigErrors, BadDefaultIsAProgrammingError) {
   const std::vector<KeyDefinition> schema{{"A__Port", ValueType::Integer, "x", "broken default"}};
   EXPECT_EQ(error_for({}, schema), R"(TRACKER__A__PORT (default): not an integer: "x")");
