@@ -99,6 +99,17 @@ HttpConnection::~HttpConnection() {
 void HttpConnection::send(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
 
 std::optional<Response> HttpConnection::read(bool head, std::chrono::steady_clock::duration deadline) {
+  auto response = read_response(head, deadline);
+  if (!response && timed_out_) ADD_FAILURE() << "no response within the deadline";
+  return response;
+}
+
+std::optional<Response> HttpConnection::try_read(std::chrono::steady_clock::duration deadline) {
+  return read_response(false, deadline);
+}
+
+std::optional<Response> HttpConnection::read_response(bool head, std::chrono::steady_clock::duration deadline) {
+  timed_out_ = false;
   http::response_parser<http::string_body> parser;
   parser.skip(head);
   boost::system::error_code result = asio::error::would_block;
@@ -109,7 +120,7 @@ std::optional<Response> HttpConnection::read(bool head, std::chrono::steady_cloc
     socket_.cancel();
     io_.restart();
     io_.run();
-    ADD_FAILURE() << "no response within the deadline";
+    timed_out_ = true;
     return std::nullopt;
   }
   if (result) return std::nullopt;

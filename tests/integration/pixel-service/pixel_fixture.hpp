@@ -72,6 +72,8 @@ class HttpConnection {
   /// nullopt when the connection ended or the deadline passed.
   std::optional<Response> read(bool head = false,
                                std::chrono::steady_clock::duration deadline = std::chrono::seconds(30));
+  /// Like read(), but a missing response is an expected outcome, not a failure.
+  std::optional<Response> try_read(std::chrono::steady_clock::duration deadline);
   /// True when the server closes the connection within the deadline
   /// (end of stream or reset), with nothing more to read.
   bool closed_by_server(std::chrono::steady_clock::duration deadline = std::chrono::seconds(30));
@@ -79,9 +81,12 @@ class HttpConnection {
   boost::asio::ip::tcp::socket& socket() { return socket_; }
 
  private:
+  std::optional<Response> read_response(bool head, std::chrono::steady_clock::duration deadline);
+
   boost::asio::io_context io_;
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
+  bool timed_out_ = false;
 };
 
 /// One request on a fresh connection: "GET /track HTTP/1.1\r\n" + headers.

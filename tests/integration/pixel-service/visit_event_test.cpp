@@ -3,6 +3,7 @@
 
 #include <ctime>
 #include <iomanip>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -95,11 +96,11 @@ TEST_F(PixelEvents, XForwardedForFromATrustedProxyGivesTheRightMostUntrustedAddr
   ASSERT_TRUE(request(pixel.port(), "GET /track?n=3 HTTP/1.1\r\nHost: px\r\nX-Forwarded-For: [2001:db8::7]:4711\r\n\r\n"));
   const auto events = read_events(broker_, 3);
   ASSERT_EQ(events.size(), 3U);
-  for (const auto& event : events) {
-    if (event.query == "n=1") EXPECT_EQ(event.ip_address, "198.51.100.7");
-    if (event.query == "n=2") EXPECT_EQ(event.ip_address, "127.0.0.1");  // garbage: the peer
-    if (event.query == "n=3") EXPECT_EQ(event.ip_address, "2001:db8::7");
-  }
+  std::map<std::string, std::string> ip_by_query;
+  for (const auto& event : events) ip_by_query[event.query.value_or("")] = event.ip_address.value_or("");
+  const std::map<std::string, std::string> expected{
+      {"n=1", "198.51.100.7"}, {"n=2", "127.0.0.1"} /* garbage: the peer */, {"n=3", "2001:db8::7"}};
+  EXPECT_EQ(ip_by_query, expected);
 }
 
 TEST_F(PixelEvents, LongValuesAreCutToTheConfiguredBounds) {
