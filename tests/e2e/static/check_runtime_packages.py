@@ -25,12 +25,20 @@ def listed_packages(repo):
     return [line.split("#")[0].strip() for line in text.splitlines() if line.split("#")[0].strip()]
 
 
-def known_to_debian(package):
-    # apt-cache needs package lists; an installed package came from them too.
-    if run("apt-cache", "show", "--no-all-versions", package).returncode == 0:
-        return True
-    status = run("dpkg-query", "-W", "-f=${Status}", package)
-    return status.returncode == 0 and "ok installed" in status.stdout
+def unknown_to_debian(packages):
+    """Packages apt-cache does not know (one call: apt-cache loads its cache
+    each time) and that are not installed either (an installed package came
+    from the package lists too, which a cleaned machine may lack)."""
+    shown = run("apt-cache", "show", "--no-all-versions", *packages).stdout
+    known = set(re.findall(r"^Package: (\S+)", shown, re.MULTILINE))
+    unknown = []
+    for package in packages:
+        if package in known:
+            continue
+        status = run("dpkg-query", "-W", "-f=${Status}", package)
+        if status.returncode != 0 or "ok installed" not in status.stdout:
+            unknown.append(package)
+    return unknown
 
 
 def needed_libraries(binary):
@@ -49,16 +57,30 @@ def resolved_paths(binary):
     return paths
 
 
-def owning_package(path):
+def path_variants(path):
     # With merged /usr a library may be registered under /lib or /usr/lib.
-    candidates = [path, Path(path).resolve().as_posix()]
-    candidates += [c.replace("/usr/lib/", "/lib/", 1) for c in list(candidates)]
-    candidates += [c.replace("/lib/", "/usr/lib/", 1) for c in list(candidates) if c.startswith("/lib/")]
-    for candidate in candidates:
-        result = run("dpkg-query", "-S", candidate)
-        if result.returncode == 0:
-            return result.stdout.split(":")[0].strip()
-    return None
+    variants = {path, Path(path).resolve().as_posix()}
+    for variant in list(variants):
+        if variant.startswith("/usr/lib/"):
+            variants.add(variant[len("/usr"):])
+        elif variant.startswith("/lib/"):
+            variants.add("/usr" + variant)
+    return variants
+
+
+def owning_packages(paths):
+    """Package of each library path, from a single dpkg-query (it reads every
+    file list on each call, so one call for all paths keeps this fast)."""
+    variants = {path: path_variants(path) for path in paths}
+    everything = sorted(set().union(*variants.values())) if variants else []
+    owners = {}
+    if everything:
+        # Exit status is non-zero when some variant is unknown; the rest still print.
+        for line in run("dpkg-query", "-S", *everything).stdout.splitlines():
+            package, _, owned = line.partition(": ")
+            owners[owned.strip()] = package.strip()
+    return {path: next((owners[v] for v in sorted(found) if v in owners), None)
+            for path, found in variants.items()}
 
 
 def main(argv):
@@ -73,26 +95,27 @@ def main(argv):
     packages = listed_packages(repo)
     if not packages:
         errors.append("scripts/runtime-packages.txt lists no package")
-    for package in packages:
-        if not known_to_debian(package):
-            errors.append(f"runtime package '{package}' is not a Debian 12 package (apt-cache show)")
+    for package in unknown_to_debian(packages) if packages else []:
+        errors.append(f"runtime package '{package}' is not a Debian 12 package (apt-cache show)")
 
     accepted = set(packages) | SLIM_BASE | allowed_extra
+    loaded = []  # (binary, library, path)
     for binary in binaries:
         paths = resolved_paths(binary)
         for library in needed_libraries(binary):
             path = paths.get(library)
             if path is None:
-                if library.startswith(("libc.so", "libm.so", "ld-linux")):
-                    continue  # the loader and libc itself
                 errors.append(f"{binary.name}: {library} does not resolve (ldd)")
                 continue
-            package = owning_package(path)
-            if package is None:
-                errors.append(f"{binary.name}: {library} ({path}) belongs to no Debian package")
-            elif package.split(":")[0] not in accepted:
-                errors.append(f"{binary.name}: loads {library} from '{package}', "
-                              "which scripts/runtime-packages.txt does not list")
+            loaded.append((binary, library, path))
+    owners = owning_packages({path for _, _, path in loaded})
+    for binary, library, path in loaded:
+        package = owners[path]
+        if package is None:
+            errors.append(f"{binary.name}: {library} ({path}) belongs to no Debian package")
+        elif package.split(":")[0] not in accepted:
+            errors.append(f"{binary.name}: loads {library} from '{package}', "
+                          "which scripts/runtime-packages.txt does not list")
 
     for error in errors:
         print(f"FAIL: {error}")
