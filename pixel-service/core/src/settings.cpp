@@ -11,6 +11,18 @@ T narrow(std::int64_t value) {
 
 }  // namespace
 
+ForwardedHeader parse_forwarded_header(const std::string& name) {
+  const auto lower = [](std::string text) {
+    for (char& c : text) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    return text;
+  };
+  const std::string wanted = lower(name);
+  if (wanted == "x-forwarded-for") return ForwardedHeader::XForwardedFor;
+  if (wanted == "forwarded") return ForwardedHeader::Forwarded;
+  throw config::ConfigError("TRACKER__PIXEL__FORWARDEDHEADER: '" + name +
+                            "' is neither X-Forwarded-For nor Forwarded");
+}
+
 TrustedProxies parse_trusted_proxies(const std::vector<std::string>& entries) {
   std::vector<IpNetwork> networks;
   networks.reserve(entries.size());
@@ -39,6 +51,7 @@ PixelSettings load_settings(const config::Config& config) {
 
   settings.image_path = config.string("Pixel__Image");
   settings.trusted_proxies = parse_trusted_proxies(config.list("Pixel__TrustedProxies"));
+  settings.forwarded_header = parse_forwarded_header(config.string("Pixel__ForwardedHeader"));
   settings.limits.max_header_value_bytes = narrow<std::size_t>(config.integer("Pixel__MaxHeaderValueBytes"));
   settings.limits.max_query_bytes = narrow<std::size_t>(config.integer("Pixel__MaxQueryBytes"));
 

@@ -103,6 +103,17 @@ TEST_F(PixelEvents, XForwardedForFromATrustedProxyGivesTheRightMostUntrustedAddr
   EXPECT_EQ(ip_by_query, expected);
 }
 
+TEST_F(PixelEvents, ForwardedFromATrustedProxyIsReadWhenConfigured) {
+  PixelProcess pixel(broker_, {{"TRACKER__PIXEL__TRUSTEDPROXIES", R"(["127.0.0.1"])"},
+                               {"TRACKER__PIXEL__FORWARDEDHEADER", "Forwarded"}});
+  // X-Forwarded-For is not the configured header: a client could have set it.
+  ASSERT_TRUE(request(pixel.port(), "GET /track HTTP/1.1\r\nHost: px\r\nX-Forwarded-For: 6.6.6.6\r\n"
+                                    "Forwarded: for=\"[2001:db8:cafe::17]:4711\";proto=https\r\n\r\n"));
+  const auto events = read_events(broker_, 1);
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events.front().ip_address, "2001:db8:cafe::17");
+}
+
 TEST_F(PixelEvents, LongValuesAreCutToTheConfiguredBounds) {
   PixelProcess pixel(broker_, {{"TRACKER__PIXEL__MAXHEADERVALUEBYTES", "100"},
                                {"TRACKER__PIXEL__MAXQUERYBYTES", "10"}});
