@@ -52,6 +52,8 @@ const std::vector<KeyDefinition>& tracker_keys() {
        "longest query string kept in the event; longer is cut (pixel)", 0, 1'048'576},
       {"Pixel__MaxHeaderValueBytes", ValueType::Integer, "4096",
        "longest Referer/User-Agent kept in the event; longer is cut (pixel)", 0, 1'048'576},
+      {"Pixel__ForwardedHeader", ValueType::String, "X-Forwarded-For",
+       "header a trusted proxy names the client in: X-Forwarded-For or Forwarded (RFC 7239) (pixel)"},
       // Storage worker
       {"Worker__GroupId", ValueType::String, "storage-worker", "Kafka consumer group (worker)"},
       {"Worker__BatchMaxEvents", ValueType::Integer, "1000",
