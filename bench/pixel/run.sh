@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Benchmark: pixel-service (producing into kafka-dev-broker) against nginx's
+# empty_gif with an access log, each pinned to the same single core (CPU 0),
+# wrk pinned to the other (CPU 1). Prints req/s, p50/p99 latency, peak RSS
+# and the ratios. Loopback only; every run is bounded.
+#
+#   bench/pixel/run.sh            # build (RelWithDebInfo) and run
+# Environment (optional):
+#   BUILD_DIR=build-bench   DURATION=10s   CONNECTIONS=50   WARMUP=3s
+#   SERVER_CPU=0  CLIENT_CPU=1  SKIP_BUILD=1  PIXEL_PORT=18080  NGINX_PORT=18081
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+
+build_dir=${BUILD_DIR:-${root}/build-bench}
+duration=${DURATION:-10s}
+connections=${CONNECTIONS:-50}
+warmup=${WARMUP:-3s}
+server_cpu=${SERVER_CPU:-0}
+client_cpu=${CLIENT_CPU:-1}
+pixel_port=${PIXEL_PORT:-18080}
+admin_port=${ADMIN_PORT:-18090}
+nginx_port=${NGINX_PORT:-18081}
+
+for tool in wrk nginx taskset; do
+  command -v "${tool}" >/dev/null || { echo "bench: ${tool} is missing (scripts/install-deps.sh)" >&2; exit 1; }
+done
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  # The release preset's flags, in a directory of its own.
+  cmake -S . -B "${build_dir}" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACKER_BUILD_TESTS=OFF >/dev/null
+  cmake --build "${build_dir}" --target pixel-service kafka-dev-broker -j2
+fi
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "${pid}" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "${pid}" 2>/dev/null || true; done
+  rm -rf "${work}"
+}
+trap cleanup EXIT
+
+wait_for_port() {  # port: until something accepts, at most 10 s
+  for _ in $(seq 1 200); do
+    (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "bench: nothing listens on port $1" >&2
+  return 1
+}
+
+# Realistic visits: a referrer, a browser user agent, a query string.
+url_path="/track?campaign=spring&page=42"
+wrk_headers=(-H "Referer: https://shop.example/products/42?ref=newsletter"
+             -H "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36")
+
+run_wrk() {  # port, duration -> wrk output
+  taskset -c "${client_cpu}" wrk -t1 -c"${connections}" -d"$2" --latency "${wrk_headers[@]}" \
+    "http://127.0.0.1:$1${url_path}"
+}
+
+# "Requests/sec: 123.45" and the 50%/99% lines of --latency, in microseconds.
+parse_wrk() {  # file -> "rps p50_us p99_us"
+  awk '
+    function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1000000; return v }
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = us($2) }
+    $1 == "99%" { p99 = us($2) }
+    END { printf "%s %s %s\n", rps, p50, p99 }' "$1"
+}
+
+peak_rss_kib() { awk '/VmHWM/ { print $2 }' "/proc/$1/status"; }
+
+# --- pixel-service, producing into the dev broker --------------------------
+# The broker is the Kafka cluster, not the server under test: it runs on the
+# client core, so all of CPU 0 is the pixel's (its librdkafka threads included).
+taskset -c "${client_cpu}" "${build_dir}/bin/kafka-dev-broker" --bootstrap-file "${work}/bootstrap" \
+  >"${work}/broker.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 200); do [[ -s "${work}/bootstrap" ]] && break; sleep 0.05; done
+bootstrap=$(head -n1 "${work}/bootstrap")
+
+TRACKER__KAFKA__SERVERS="[\"${bootstrap}\"]" TRACKER__HTTP__ADDRESS=127.0.0.1 \
+TRACKER__HTTP__PORT="${pixel_port}" TRACKER__ADMIN__PORT="${admin_port}" \
+TRACKER__ADMIN__ADDRESS=127.0.0.1 TRACKER__LOG__LEVEL=warn \
+  taskset -c "${server_cpu}" "${build_dir}/bin/pixel-service" >"${work}/pixel.log" 2>&1 &
+pixel_pid=$!
+pids+=("${pixel_pid}")
+wait_for_port "${pixel_port}"
+
+run_wrk "${pixel_port}" "${warmup}" >/dev/null
+run_wrk "${pixel_port}" "${duration}" | tee "${work}/pixel.wrk"
+pixel_rss=$(peak_rss_kib "${pixel_pid}")
+metrics=$(curl -s "http://127.0.0.1:${admin_port}/metrics" || true)
+events() { awk -v k="tracker_pixel_events_total{outcome=\"$1\"}" '$1 == k { print $2 }' <<<"${metrics}"; }
+echo "pixel events: produced $(events produced), delivered $(events delivered), dropped $(events dropped), failed $(events failed)"
+
+# --- nginx empty_gif + access log ------------------------------------------
+mkdir -p "${work}/nginx"
+sed -e "s|@DIR@|${work}/nginx|g" -e "s|@PORT@|${nginx_port}|g" bench/pixel/nginx.conf.in >"${work}/nginx/nginx.conf"
+# master_process off: one process, the worker itself, so its RSS is the figure.
+taskset -c "${server_cpu}" nginx -p "${work}/nginx" -c "${work}/nginx/nginx.conf" -e "${work}/nginx/error.log" \
+  -g "master_process off;" &
+nginx_pid=$!
+pids+=("${nginx_pid}")
+wait_for_port "${nginx_port}"
+
+run_wrk "${nginx_port}" "${warmup}" >/dev/null
+run_wrk "${nginx_port}" "${duration}" | tee "${work}/nginx.wrk"
+nginx_rss=$(peak_rss_kib "${nginx_pid}")
+echo "nginx access log lines: $(wc -l <"${work}/nginx/access.log")"
+
+# --- summary ----------------------------------------------------------------
+read -r p_rps p_p50 p_p99 < <(parse_wrk "${work}/pixel.wrk")
+read -r n_rps n_p50 n_p99 < <(parse_wrk "${work}/nginx.wrk")
+echo
+echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+echo "wrk -t1 -c${connections} -d${duration} --latency, servers on CPU ${server_cpu}, wrk on CPU ${client_cpu}"
+printf '%-14s %12s %10s %10s %10s\n' server req/s p50_us p99_us rss_MiB
+printf '%-14s %12.0f %10.0f %10.0f %10.1f\n' pixel-service "${p_rps}" "${p_p50}" "${p_p99}" "$(bc -l <<<"${pixel_rss}/1024")"
+printf '%-14s %12.0f %10.0f %10.0f %10.1f\n' nginx "${n_rps}" "${n_p50}" "${n_p99}" "$(bc -l <<<"${nginx_rss}/1024")"
+printf 'ratio pixel/nginx: req/s %.2fx, p99 %.2fx\n' "$(bc -l <<<"${p_rps}/${n_rps}")" "$(bc -l <<<"${p_p99}/${n_p99}")"
