@@ -1,0 +1,315 @@
+"""Processes and measurements shared by the reliability scenarios: the dev
+broker, the pixel service, storage workers, the load generator, /metrics and
+the pass/fail report. Every wait has a deadline; no sleep stands in for a
+condition (sleeps below only pace polling or *are* the scenario's timing)."""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import check_ids
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# Short consumer sessions: the dev broker keeps a killed member's partitions
+# until its session ends (docs/kafka-dev-broker.md).
+WORKER_SESSION_ENV = {
+    "TRACKER__KAFKA__CONFIG__SESSION_TIMEOUT_MS": "6000",
+    "TRACKER__KAFKA__CONFIG__HEARTBEAT_INTERVAL_MS": "1000",
+}
+
+
+def wait_until(condition, deadline_s, what):
+    until = time.monotonic() + deadline_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= until:
+            raise TimeoutError(f"timed out after {deadline_s}s waiting for {what}")
+        time.sleep(0.05)
+
+
+def parse_args(description, extra=None):
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--bin-dir", default=os.path.join(REPO, "build-h7", "bin"))
+    parser.add_argument("--short", action="store_true", help="the short ctest variant")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    if extra:
+        extra(parser)
+    return parser.parse_args()
+
+
+class Process:
+    """A child with stdout+stderr in a log file; killed on close()."""
+
+    def __init__(self, name, argv, env, work_dir):
+        self.name = name
+        self.log_path = os.path.join(work_dir, f"{name}.log")
+        full_env = dict(os.environ)
+        full_env.update(env)
+        with open(self.log_path, "ab") as log:
+            self.popen = subprocess.Popen(argv, env=full_env, stdout=log, stderr=subprocess.STDOUT,
+                                          stdin=subprocess.DEVNULL)
+
+    @property
+    def pid(self):
+        return self.popen.pid
+
+    def log(self):
+        with open(self.log_path, "rb") as handle:
+            return handle.read().decode("utf-8", "replace")
+
+    def wait_for_log(self, pattern, deadline_s=60, after=0):
+        """Waits for `pattern` (regex) in the log past character `after`; the match."""
+        def found():
+            if self.popen.poll() is not None and not re.search(pattern, self.log()[after:]):
+                raise RuntimeError(f"{self.name} exited ({self.popen.returncode}):\n{self.log()[-3000:]}")
+            return re.search(pattern, self.log()[after:])
+        return wait_until(found, deadline_s, f"{self.name}: /{pattern}/")
+
+    def signal(self, number):
+        self.popen.send_signal(number)
+
+    def wait_exit(self, deadline_s):
+        try:
+            return self.popen.wait(timeout=deadline_s)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def close(self):
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait()
+
+    def vm_hwm_kib(self):
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return 0
+
+
+def metrics(port):
+    """/metrics as {sample: value}, the sample being `name{labels}`."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            sample, _, value = line.rpartition(" ")
+            samples[sample] = float(value)
+    return samples
+
+
+class Stack:
+    """The pieces of one scenario run in one work directory, all stopped on exit."""
+
+    def __init__(self, args, name):
+        self.args = args
+        self.bin = args.bin_dir
+        self.work = tempfile.mkdtemp(prefix=f"reliability-{name}-")
+        self.processes = []
+        self.bootstrap = None
+        self.broker = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for process in reversed(self.processes):
+            if process.popen.poll() is None:
+                process.signal(signal.SIGTERM)
+                if process.wait_exit(15) is None:
+                    process.close()
+        if exc[0] is not None or self.args.keep:
+            print(f"work directory kept: {self.work}")
+        else:
+            subprocess.run(["rm", "-rf", self.work], check=False)
+        return False
+
+    def path(self, name):
+        return os.path.join(self.work, name)
+
+    def start(self, name, program, env, args=()):
+        process = Process(name, [os.path.join(self.bin, program), *args], env, self.work)
+        self.processes.append(process)
+        return process
+
+    # --- dev broker ----------------------------------------------------
+    def start_broker(self):
+        bootstrap_file = self.path("bootstrap")
+        self.broker = self.start("broker", "kafka-dev-broker", {}, ["--bootstrap-file", bootstrap_file])
+        wait_until(lambda: os.path.exists(bootstrap_file), 60, "broker bootstrap file")
+        with open(bootstrap_file) as handle:
+            self.bootstrap = handle.read().strip()
+        return self.broker
+
+    def brokers_down(self):
+        mark = len(self.broker.log())
+        self.broker.signal(signal.SIGUSR1)
+        self.broker.wait_for_log("brokers down", 20, after=mark)
+
+    def brokers_up(self):
+        mark = len(self.broker.log())
+        self.broker.signal(signal.SIGUSR2)
+        self.broker.wait_for_log("brokers up", 20, after=mark)
+
+    def kafka_env(self):
+        return {"TRACKER__KAFKA__SERVERS": self.bootstrap, "TRACKER__ADMIN__PORT": "0",
+                "TRACKER__ADMIN__ADDRESS": "127.0.0.1"}
+
+    # --- pixel service ---------------------------------------------------
+    def start_pixel(self, env=None, name="pixel"):
+        full = self.kafka_env()
+        full.update({"TRACKER__HTTP__PORT": "0", "TRACKER__HTTP__ADDRESS": "127.0.0.1"})
+        full.update(env or {})
+        pixel = self.start(name, "pixel-service", full)
+        pixel.port = int(pixel.wait_for_log(r"public HTTP listening on [^ ]*:(\d+)\n").group(1))
+        pixel.admin_port = int(pixel.wait_for_log(r"admin listening on [^ ]*:(\d+)\n").group(1))
+        return pixel
+
+    # --- storage worker --------------------------------------------------
+    def start_worker(self, events_file, env=None, name="worker", wait_assigned=True):
+        full = self.kafka_env()
+        full.update(WORKER_SESSION_ENV)
+        full["TRACKER__FILEEVENTSTORE__FILE"] = events_file
+        full.update(env or {})
+        mark = 0
+        if os.path.exists(os.path.join(self.work, f"{name}.log")):
+            with open(os.path.join(self.work, f"{name}.log"), "rb") as handle:
+                mark = len(handle.read().decode("utf-8", "replace"))
+        worker = self.start(name, "storage-worker", full)
+        worker.admin_port = int(worker.wait_for_log(r"admin port (\d+)\n", 60, after=mark).group(1))
+        if wait_assigned:
+            worker.wait_for_log("assigned", 60, after=mark)
+        return worker
+
+    # --- load --------------------------------------------------------------
+    def start_load(self, pixel, run_id, rate, count, connections=16, extra=()):
+        ids = self.path(f"{run_id}.ids")
+        records = self.path(f"{run_id}.csv")
+        argv = [os.path.join(self.bin, "loadgen"), "--port", str(pixel.port), "--rate", str(rate),
+                "--count", str(count), "--connections", str(connections), "--run-id", run_id,
+                "--ids-out", ids, "--records", records, *extra]
+        out = open(self.path(f"{run_id}.out"), "wb")
+        popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+        return LoadRun(popen, out, ids, records, self.path(f"{run_id}.out"), count / rate)
+
+
+class LoadRun:
+    def __init__(self, popen, out, ids, records, out_path, planned_s):
+        self.popen, self.out, self.ids_path, self.records_path = popen, out, ids, records
+        self.out_path, self.planned_s = out_path, planned_s
+        self.started = time.time()
+
+    def finish(self):
+        code = self.popen.wait(timeout=self.planned_s + 120)
+        self.out.close()
+        with open(self.out_path) as handle:
+            self.output = handle.read()
+        if code != 0:
+            raise RuntimeError(f"loadgen failed ({code}): {self.output}")
+        self.start_unix_ms = int(re.search(r"start_unix_ms (\d+)", self.output).group(1))
+        self.total = self.output.strip().splitlines()[-1]
+        self.records = []
+        with open(self.records_path) as handle:
+            next(handle)
+            for line in handle:
+                n, scheduled, status, latency = (int(x) for x in line.split(","))
+                self.records.append((n, scheduled, status, latency))
+        return self
+
+    def ids(self):
+        return check_ids.read_ids(self.ids_path)
+
+    def summary(self, from_unix=None, to_unix=None):
+        """Counts and latency percentiles (ms) of the requests scheduled in [from, to)."""
+        lo = -1e18 if from_unix is None else (from_unix * 1000 - self.start_unix_ms) * 1000
+        hi = 1e18 if to_unix is None else (to_unix * 1000 - self.start_unix_ms) * 1000
+        chosen = [r for r in self.records if lo <= r[1] < hi]
+        latencies = sorted(r[3] for r in chosen)
+
+        def pct(fraction):
+            if not latencies:
+                return 0.0
+            index = min(len(latencies) - 1, max(0, int(-(-fraction * len(latencies) // 1)) - 1))
+            return latencies[index] / 1000.0
+        return {"sent": len(chosen), "ok": sum(1 for r in chosen if r[2] == 200),
+                "non_200": sum(1 for r in chosen if r[2] not in (0, 200)),
+                "errors": sum(1 for r in chosen if r[2] == 0),
+                "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": latencies[-1] / 1000.0 if latencies else 0.0}
+
+
+def fmt_summary(s):
+    return (f"sent {s['sent']} ok {s['ok']} non_200 {s['non_200']} errors {s['errors']} "
+            f"p50 {s['p50_ms']:.2f} ms p99 {s['p99_ms']:.2f} ms max {s['max_ms']:.2f} ms")
+
+
+class Verdict:
+    """Collects pass rules; prints each as PASS/FAIL and returns the exit code."""
+
+    def __init__(self, scenario):
+        self.scenario = scenario
+        self.failed = []
+
+    def figure(self, text):
+        print(f"[{self.scenario}] {text}", flush=True)
+
+    def rule(self, name, ok, detail=""):
+        print(f"[{self.scenario}] {'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""),
+              flush=True)
+        if not ok:
+            self.failed.append(name)
+
+    def exit_code(self):
+        print(f"[{self.scenario}] {'FAILED: ' + ', '.join(self.failed) if self.failed else 'all pass rules hold'}",
+              flush=True)
+        return 1 if self.failed else 0
+
+
+def run_scenario(body):
+    """Runs body(); any exception is a failure with its message, exit 1."""
+    try:
+        sys.exit(body())
+    except Exception as error:  # noqa: BLE001 - the scenario failed, say why
+        print(f"scenario error: {type(error).__name__}: {error}", flush=True)
+        sys.exit(1)
+
+
+def wait_all_stored(verdict, ids, log_paths, deadline_s):
+    """Waits until every id is in the logs (or the deadline); returns the counts."""
+    until = time.monotonic() + deadline_s
+    while True:
+        counts = check_ids.check(ids, [p for p in log_paths if os.path.exists(p)])
+        if counts["missing"] == 0 or time.monotonic() >= until:
+            break
+        time.sleep(0.5)
+    verdict.figure(check_ids.describe(counts) + (f", other lines {counts['other']}" if counts["other"] else ""))
+    if counts["missing_ids"]:
+        verdict.figure("first missing ids: " + " ".join(counts["missing_ids"]))
+    return counts
+
+
+def pixel_events(pixel):
+    """The pixel's event outcome counters from /metrics."""
+    samples = metrics(pixel.admin_port)
+    out = {}
+    for outcome in ("produced", "delivered", "failed", "dropped"):
+        out[outcome] = int(samples.get(f'tracker_pixel_events_total{{outcome="{outcome}"}}', 0))
+    out["queue_depth"] = int(samples.get("tracker_pixel_producer_queue_depth", 0))
+    out["dropped_queue_full"] = int(samples.get('tracker_pixel_events_dropped_total{reason="queue_full"}', 0))
+    return out
+
+
+def sleep_sampling(seconds, sample, every_s=0.5):
+    """Sleeps `seconds` (scenario timing, not synchronisation), calling sample() every `every_s`."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        sample()
+        time.sleep(min(every_s, max(0.0, until - time.monotonic())))
