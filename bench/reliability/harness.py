@@ -313,3 +313,24 @@ def sleep_sampling(seconds, sample, every_s=0.5):
     while time.monotonic() < until:
         sample()
         time.sleep(min(every_s, max(0.0, until - time.monotonic())))
+
+
+def wait_pixel_settled(pixel, answered, deadline_s=120):
+    """Waits until the pixel accounted for every answered request (produced or
+    dropped) and every produced event has its delivery report; the counters."""
+    def settled():
+        counts = pixel_events(pixel)
+        accounted = counts["produced"] + counts["dropped"] >= answered
+        reported = counts["delivered"] + counts["failed"] >= counts["produced"]
+        return counts if accounted and reported and counts["queue_depth"] == 0 else None
+    return wait_until(settled, deadline_s, "pixel delivery reports for every event")
+
+
+def wait_stored_count(ids, log_paths, expected_stored, deadline_s=120):
+    """Waits until the logs hold `expected_stored` of the ids (or the deadline); the counts."""
+    until = time.monotonic() + deadline_s
+    while True:
+        counts = check_ids.check(ids, [p for p in log_paths if os.path.exists(p)])
+        if counts["stored"] >= expected_stored or time.monotonic() >= until:
+            return counts
+        time.sleep(0.5)
