@@ -117,6 +117,7 @@ class Stack:
         self.processes = []
         self.bootstrap = None
         self.broker = None
+        self.cleanups = []  # run after the processes stop, last first
 
     def __enter__(self):
         return self
@@ -127,6 +128,8 @@ class Stack:
                 process.signal(signal.SIGTERM)
                 if process.wait_exit(15) is None:
                     process.close()
+        for cleanup in reversed(self.cleanups):
+            cleanup()
         if exc[0] is not None or self.args.keep:
             print(f"work directory kept: {self.work}")
         else:
