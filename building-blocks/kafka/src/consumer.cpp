@@ -193,6 +193,23 @@ std::map<TopicPartition, std::int64_t> Consumer::lag() const {
   return lags;
 }
 
+std::map<TopicPartition, std::int64_t> Consumer::committed(const std::vector<TopicPartition>& partitions,
+                                                             std::chrono::milliseconds timeout) const {
+  std::map<TopicPartition, std::int64_t> offsets;
+  if (partitions.empty()) return offsets;
+  const auto list = detail::to_list(partitions, RD_KAFKA_OFFSET_INVALID);
+  if (const auto err = rd_kafka_committed(impl_->rk.get(), list.get(), static_cast<int>(timeout.count()));
+      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::warn("kafka consumer: reading committed offsets failed: {}", rd_kafka_err2str(err));
+    return offsets;
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const auto& elem = list->elems[i];
+    if (elem.err == RD_KAFKA_RESP_ERR_NO_ERROR && elem.offset >= 0) offsets[{elem.topic, elem.partition}] = elem.offset;
+  }
+  return offsets;
+}
+
 void Consumer::close() { impl_->close(); }
 
 }  // namespace tracker::kafka

@@ -30,6 +30,8 @@ struct Producer::Impl {
   ~Impl();
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
+  Impl(Impl&&) = delete;
+  Impl& operator=(Impl&&) = delete;
 
   rd_kafka_topic_t* topic(std::string_view name);
   ProduceResult produce(std::string_view topic_name, std::string_view value, const std::vector<Header>& headers,

@@ -18,7 +18,7 @@ using testing::DevBroker;
 using testing::wait_until;
 
 constexpr auto kDeadline = std::chrono::seconds(60);
-const TopicPartition kPartition0{"user-events", 0};
+TopicPartition partition_zero() { return {"user-events", 0}; }
 
 ConsumerOptions options_for(const DevBroker& broker, const std::string& group,
                             std::map<std::string, std::string> extra = {}) {
@@ -41,6 +41,7 @@ std::vector<Message> consume(Consumer& consumer, std::size_t count) {
 
 std::vector<std::string> numbered(int count) {
   std::vector<std::string> values;
+  values.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) values.push_back("event-" + std::to_string(i));
   return values;
 }
@@ -79,7 +80,7 @@ TEST(KafkaConsumer, NewMemberOfTheGroupResumesAfterTheCommittedOffset) {
     Consumer first(options_for(broker, "resume"));
     ASSERT_EQ(consume(first, 10).size(), 10U);
     // Only the first five were "processed": commit next offset 5.
-    ASSERT_TRUE(first.commit({{kPartition0, 5}}));
+    ASSERT_TRUE(first.commit({{partition_zero(), 5}}));
     first.close();
   }
   Consumer second(options_for(broker, "resume"));
@@ -97,7 +98,7 @@ TEST(KafkaConsumer, CooperativeAssignmentAlsoResumesAfterTheCommittedOffset) {
   {
     Consumer first(options_for(broker, "coop", cooperative));
     ASSERT_EQ(consume(first, 4).size(), 4U);
-    ASSERT_TRUE(first.commit({{kPartition0, 3}}));
+    ASSERT_TRUE(first.commit({{partition_zero(), 3}}));
   }  // destructor closes
   Consumer second(options_for(broker, "coop", cooperative));
   const auto messages = consume(second, 1);
@@ -113,12 +114,12 @@ TEST(KafkaConsumer, StartingOffsetFromOnAssignedIsHonoured) {
                     {.on_assigned =
                          [&](const std::vector<TopicPartition>& partitions) {
                            assigned = partitions;
-                           return std::map<TopicPartition, std::int64_t>{{kPartition0, 7}};
+                           return std::map<TopicPartition, std::int64_t>{{partition_zero(), 7}};
                          }});
   const auto messages = consume(consumer, 3);
   ASSERT_EQ(messages.size(), 3U);
   EXPECT_EQ(messages.front().offset, 7);
-  EXPECT_EQ(assigned, std::vector<TopicPartition>{kPartition0});
+  EXPECT_EQ(assigned, std::vector<TopicPartition>{partition_zero()});
   EXPECT_TRUE(consumer.poll(10, std::chrono::milliseconds(500)).empty());
 }
 
@@ -134,12 +135,12 @@ TEST(KafkaConsumer, OnRevokedRunsOnCloseAndMayCommitThere) {
                                                          .on_revoked =
                                                              [&](const std::vector<TopicPartition>& partitions) {
                                                                revoked = partitions;
-                                                               committed_in_hook = consumer->commit({{kPartition0, 4}});
+                                                               committed_in_hook = consumer->commit({{partition_zero(), 4}});
                                                              }});
     ASSERT_EQ(consume(*consumer, 6).size(), 6U);
     EXPECT_TRUE(revoked.empty());
     consumer->close();
-    EXPECT_EQ(revoked, std::vector<TopicPartition>{kPartition0});
+    EXPECT_EQ(revoked, std::vector<TopicPartition>{partition_zero()});
     EXPECT_TRUE(committed_in_hook);
     consumer->close();  // idempotent
   }
@@ -154,7 +155,7 @@ TEST(KafkaConsumer, SeekRereadsAPartitionFromTheGivenOffset) {
   ASSERT_TRUE(broker.kcat_produce("user-events", numbered(5)));
   Consumer consumer(options_for(broker, "seek"));
   ASSERT_EQ(consume(consumer, 5).size(), 5U);
-  consumer.seek(kPartition0, 2);
+  consumer.seek(partition_zero(), 2);
   const auto again = consume(consumer, 3);
   ASSERT_EQ(again.size(), 3U);
   EXPECT_EQ(again.front().offset, 2);
@@ -169,12 +170,12 @@ TEST(KafkaConsumer, PausedPartitionDeliversNothingUntilResumed) {
         return !consumer.assignment().empty();
       },
       kDeadline));
-  consumer.pause({kPartition0});
+  consumer.pause({partition_zero()});
   ASSERT_TRUE(broker.kcat_produce("user-events", numbered(3)));
   // Not a timing claim: while paused, whatever time passes yields nothing.
   ASSERT_EQ(broker.kcat_consume("user-events", 3).size(), 3U);
   EXPECT_TRUE(consumer.poll(10, std::chrono::milliseconds(1000)).empty());
-  consumer.resume({kPartition0});
+  consumer.resume({partition_zero()});
   EXPECT_EQ(consume(consumer, 3).size(), 3U);
 }
 
@@ -184,8 +185,8 @@ TEST(KafkaConsumer, LagCountsWhatIsLeftAfterThePosition) {
   Consumer consumer(options_for(broker, "lag"));
   ASSERT_EQ(consume(consumer, 4).size(), 4U);
   const auto lag = consumer.lag();
-  ASSERT_TRUE(lag.contains(kPartition0));
-  EXPECT_EQ(lag.at(kPartition0), 6);
+  ASSERT_TRUE(lag.contains(partition_zero()));
+  EXPECT_EQ(lag.at(partition_zero()), 6);
 }
 
 }  // namespace

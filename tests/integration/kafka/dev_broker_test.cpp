@@ -1,7 +1,7 @@
 // kafka-dev-broker as a user sees it: its address, its topics, its signals.
 #include <gtest/gtest.h>
-#include <signal.h>
 
+#include <csignal>
 #include <filesystem>
 #include <string>
 
@@ -13,12 +13,12 @@
 namespace tracker::testing {
 namespace {
 
-const std::string kBrokerBin = std::string(TRACKER_BIN_DIR) + "/kafka-dev-broker";
+std::string broker_bin() { return std::string(TRACKER_BIN_DIR) + "/kafka-dev-broker"; }
 
 TEST(KafkaDevBroker, PrintsBootstrapFirstAndWritesItToTheBootstrapFile) {
   TempDir dir;
   const auto file = dir / "bootstrap";
-  ChildProcess broker(kBrokerBin, {"--bootstrap-file", file.string()});
+  ChildProcess broker(broker_bin(), {"--bootstrap-file", file.string()});
   ASSERT_TRUE(wait_until([&] { return !read_file(file).empty(); }, std::chrono::seconds(60))) << broker.output();
   const auto lines = broker.output_lines();
   ASSERT_FALSE(lines.empty());
@@ -50,7 +50,7 @@ TEST(KafkaDevBroker, StopsWithExitCodeZeroOnSigtermAndSigint) {
 }
 
 TEST(KafkaDevBroker, RejectsABadOptionWithOneLineNamingIt) {
-  ChildProcess broker(kBrokerBin, {"--partitions", "zero"});
+  ChildProcess broker(broker_bin(), {"--partitions", "zero"});
   EXPECT_EQ(broker.wait_for_exit(std::chrono::seconds(30)), 2);
   EXPECT_NE(broker.output().find("--partitions"), std::string::npos) << broker.output();
 }

@@ -83,6 +83,7 @@ TEST(KafkaProducer, FullQueueIsReportedAndCountedNotBlockedOn) {
   ASSERT_TRUE(broker.brokers_down());
   Producer producer({.servers = broker.servers(), .queue_max_messages = 10});
   std::vector<ProduceResult> results;
+  results.reserve(50);
   for (int i = 0; i < 50; ++i) results.push_back(producer.produce("user-events", event(i)));
   EXPECT_EQ(std::count(results.begin(), results.end(), ProduceResult::Queued), 10);
   EXPECT_EQ(std::count(results.begin(), results.end(), ProduceResult::QueueFull), 40);
@@ -127,6 +128,7 @@ TEST(KafkaProducer, ConcurrentProducersFromManyThreadsAreAllCounted) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 250;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&producer, t] {
       for (int i = 0; i < kPerThread; ++i) producer.produce(t % 2 == 0 ? "user-events" : "user-events.dlq", event(i));

@@ -1,8 +1,7 @@
 #include "tracker/testing/dev_broker.hpp"
 
-#include <signal.h>
-
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <regex>

@@ -1,8 +1,9 @@
 // kafka-dev-broker: composes the option parser and the mock cluster, then
 // turns signals into broker state changes. See docs/kafka-dev-broker.md.
-#include <signal.h>
+#include <pthread.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <filesystem>

@@ -23,6 +23,8 @@ class MockCluster {
   ~MockCluster();
   MockCluster(const MockCluster&) = delete;
   MockCluster& operator=(const MockCluster&) = delete;
+  MockCluster(MockCluster&&) = delete;
+  MockCluster& operator=(MockCluster&&) = delete;
 
   /// "127.0.0.1:port[,127.0.0.1:port...]".
   std::string bootstrap() const;

@@ -15,6 +15,7 @@ namespace tracker::kafka {
 struct TopicPartition {
   std::string topic;
   std::int32_t partition = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads defaulted <=>
   auto operator<=>(const TopicPartition&) const = default;
 };
 
@@ -58,6 +59,8 @@ class Consumer {
   ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
+  Consumer(Consumer&&) = delete;
+  Consumer& operator=(Consumer&&) = delete;
 
   /// Up to `max_messages`, waiting at most `timeout` for the first one and
   /// returning what has arrived. Consumer errors that are not fatal are
@@ -76,6 +79,13 @@ class Consumer {
 
   /// Consumer lag per assigned partition from cached watermarks (no broker round trip).
   std::map<TopicPartition, std::int64_t> lag() const;
+
+  /// The group's committed next offset of each of `partitions` that has one,
+  /// asked of the broker (blocks up to `timeout`; empty on failure). Usable
+  /// from RebalanceHooks::on_assigned (e.g. to start at the further of a
+  /// local checkpoint and the group's offset).
+  std::map<TopicPartition, std::int64_t> committed(const std::vector<TopicPartition>& partitions,
+                                                   std::chrono::milliseconds timeout) const;
 
   /// Leaves the group (runs on_revoked). Idempotent.
   void close();

@@ -54,6 +54,8 @@ class Producer {
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
+  Producer(Producer&&) = delete;
+  Producer& operator=(Producer&&) = delete;
 
   ProduceResult produce(std::string_view topic, std::string_view value,
                         const std::vector<Header>& headers = {},
