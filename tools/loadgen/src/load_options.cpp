@@ -30,10 +30,11 @@ std::string random_run_id() {
 std::string usage() {
   return "usage: loadgen --port P [--host H] [--rate R/s] [--count N] [--connections C]\n"
          "               [--run-id ID] [--ids-out FILE] [--records FILE] [--window-ms MS]\n"
-         "               [--timeout-ms MS]\n"
+         "               [--timeout-ms MS] [--fresh-connections]\n"
          "Sends N requests GET /track?id=ID-n (User-Agent: ID-n) at R per second over C\n"
          "keep-alive connections; prints per-window and total answered/non-200/errors and\n"
-         "latency percentiles (measured from each request's scheduled time).\n";
+         "latency percentiles (measured from each request's scheduled time).\n"
+         "--fresh-connections sends Connection: close, so each request opens a connection.\n";
 }
 
 LoadOptions parse_options(const std::vector<std::string>& args) {
@@ -41,6 +42,10 @@ LoadOptions parse_options(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     if (flag == "--help") throw UsageError(usage());
+    if (flag == "--fresh-connections") {
+      options.fresh_connections = true;
+      continue;
+    }
     if (i + 1 >= args.size()) throw UsageError(flag + ": missing value (see --help)");
     const std::string& value = args[++i];
     if (flag == "--host") {

@@ -19,6 +19,7 @@ struct LoadOptions {
   std::string records_out;        // per request: n,scheduled_us,status,latency_us
   std::chrono::milliseconds window{1000};
   std::chrono::milliseconds request_timeout{5000};
+  bool fresh_connections = false; // "Connection: close": a new connection per request
 };
 
 /// Thrown for a bad command line; main prints it as one line and exits 2.

@@ -30,7 +30,8 @@ LoadRun::LoadRun(LoadOptions options)
 std::string LoadRun::request_for(std::uint64_t n) const {
   const std::string id = options_.run_id + "-" + std::to_string(n);
   return "GET /track?id=" + id + " HTTP/1.1\r\nHost: " + options_.host +
-         "\r\nUser-Agent: " + id + "\r\nAccept: image/*\r\n\r\n";
+         "\r\nUser-Agent: " + id + "\r\nAccept: image/*\r\n" +
+         (options_.fresh_connections ? "Connection: close\r\n\r\n" : "\r\n");
 }
 
 asio::awaitable<void> LoadRun::connection_loop() {
