@@ -6,16 +6,17 @@
 #
 #   bench/pixel/run.sh            # build (RelWithDebInfo) and run
 # Environment (optional):
-#   BUILD_DIR=build-bench   DURATION=10s   CONNECTIONS=50   WARMUP=3s
+#   BUILD_DIR=build-h4-rel   DURATION=10s   CONNECTIONS=50   WARMUP=3s   ROUNDS=3
 #   SERVER_CPU=0  CLIENT_CPU=1  SKIP_BUILD=1  PIXEL_PORT=18080  NGINX_PORT=18081
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 
-build_dir=${BUILD_DIR:-${root}/build-bench}
+build_dir=${BUILD_DIR:-${root}/build-h4-rel}
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-50}
 warmup=${WARMUP:-3s}
+rounds=${ROUNDS:-3}
 server_cpu=${SERVER_CPU:-0}
 client_cpu=${CLIENT_CPU:-1}
 pixel_port=${PIXEL_PORT:-18080}
@@ -89,13 +90,6 @@ pixel_pid=$!
 pids+=("${pixel_pid}")
 wait_for_port "${pixel_port}"
 
-run_wrk "${pixel_port}" "${warmup}" >/dev/null
-run_wrk "${pixel_port}" "${duration}" | tee "${work}/pixel.wrk"
-pixel_rss=$(peak_rss_kib "${pixel_pid}")
-metrics=$(curl -s "http://127.0.0.1:${admin_port}/metrics" || true)
-events() { awk -v k="tracker_pixel_events_total{outcome=\"$1\"}" '$1 == k { print $2 }' <<<"${metrics}"; }
-echo "pixel events: produced $(events produced), delivered $(events delivered), dropped $(events dropped), failed $(events failed)"
-
 # --- nginx empty_gif + access log ------------------------------------------
 mkdir -p "${work}/nginx"
 sed -e "s|@DIR@|${work}/nginx|g" -e "s|@PORT@|${nginx_port}|g" bench/pixel/nginx.conf.in >"${work}/nginx/nginx.conf"
@@ -106,17 +100,33 @@ nginx_pid=$!
 pids+=("${nginx_pid}")
 wait_for_port "${nginx_port}"
 
+# --- measure: rounds alternate between the two, so a busy moment on a shared
+# machine hits both alike; the median round is reported ----------------------
+run_wrk "${pixel_port}" "${warmup}" >/dev/null
 run_wrk "${nginx_port}" "${warmup}" >/dev/null
-run_wrk "${nginx_port}" "${duration}" | tee "${work}/nginx.wrk"
+for round in $(seq 1 "${rounds}"); do
+  run_wrk "${pixel_port}" "${duration}" >"${work}/pixel.${round}.wrk"
+  run_wrk "${nginx_port}" "${duration}" >"${work}/nginx.${round}.wrk"
+  echo "round ${round}: pixel $(parse_wrk "${work}/pixel.${round}.wrk") | nginx $(parse_wrk "${work}/nginx.${round}.wrk")  (req/s p50_us p99_us)"
+done
+echo "--- last pixel-service run:"; cat "${work}/pixel.${rounds}.wrk"
+echo "--- last nginx run:"; cat "${work}/nginx.${rounds}.wrk"
+pixel_rss=$(peak_rss_kib "${pixel_pid}")
 nginx_rss=$(peak_rss_kib "${nginx_pid}")
+metrics=$(curl -s "http://127.0.0.1:${admin_port}/metrics" || true)
+events() { awk -v k="tracker_pixel_events_total{outcome=\"$1\"}" '$1 == k { print $2 }' <<<"${metrics}"; }
+echo "pixel events: produced $(events produced), delivered $(events delivered), dropped $(events dropped), failed $(events failed)"
 echo "nginx access log lines: $(wc -l <"${work}/nginx/access.log")"
 
-# --- summary ----------------------------------------------------------------
-read -r p_rps p_p50 p_p99 < <(parse_wrk "${work}/pixel.wrk")
-read -r n_rps n_p50 n_p99 < <(parse_wrk "${work}/nginx.wrk")
+# --- summary: the median round by req/s, per server ---------------------------
+median() {  # server -> "rps p50 p99" of its median round
+  for f in "${work}/$1".*.wrk; do parse_wrk "${f}"; done | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'
+}
+read -r p_rps p_p50 p_p99 < <(median pixel)
+read -r n_rps n_p50 n_p99 < <(median nginx)
 echo
-echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
-echo "wrk -t1 -c${connections} -d${duration} --latency, servers on CPU ${server_cpu}, wrk on CPU ${client_cpu}"
+echo "machine: $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t1 -c${connections} -d${duration} --latency, ${rounds} alternating rounds (median shown), servers on CPU ${server_cpu}, wrk on CPU ${client_cpu}"
 printf '%-14s %12s %10s %10s %10s\n' server req/s p50_us p99_us rss_MiB
 printf '%-14s %12.0f %10.0f %10.0f %10.1f\n' pixel-service "${p_rps}" "${p_p50}" "${p_p99}" "$(bc -l <<<"${pixel_rss}/1024")"
 printf '%-14s %12.0f %10.0f %10.0f %10.1f\n' nginx "${n_rps}" "${n_p50}" "${n_p99}" "$(bc -l <<<"${nginx_rss}/1024")"

@@ -168,32 +168,35 @@ asio::awaitable<void> Session::linger() {
 
 void Session::stop() {
   stopping_ = true;
-  if (idle_) stream_.cancel();
+  // Bytes that already arrived are a request in progress, even if the read
+  // has not completed yet: let it complete and be answered.
+  boost::system::error_code ec;
+  if (idle_ && (stream_.socket().available(ec) == 0 || ec)) stream_.cancel();
 }
 
 void Session::close() { stream_.close(); }
 
 void Session::record_visit(const Parser& parser, std::chrono::system_clock::time_point received) {
   const auto& request = parser.get();
-  const std::optional<std::string> ip = client_ip(parser);
   VisitFacts facts;
   facts.received = received;
   facts.referrer = field_value(request, http::field::referer);
   facts.user_agent = field_value(request, http::field::user_agent);
-  if (ip) facts.client_ip = *ip;
+  facts.client_ip = client_ip(parser);
   facts.query = query_of(std::string_view(request.target().data(), request.target().size()));
   context_.recorder.record(facts);
 }
 
-std::optional<std::string> Session::client_ip(const Parser& parser) const {
-  if (!peer_) return std::nullopt;
-  if (!peer_trusted_) return peer_text_;
+std::optional<std::string_view> Session::client_ip(const Parser& parser) {
+  if (!peer_text_) return std::nullopt;
+  if (!peer_trusted_) return *peer_text_;
   const auto& request = parser.get();
   const bool forwarded = context_.forwarded_header == ForwardedHeader::Forwarded;
   const std::string header =
       joined_field(request, forwarded ? "Forwarded" : "X-Forwarded-For");
   const AddressChain chain = forwarded ? parse_forwarded(header) : parse_x_forwarded_for(header);
-  return resolve_client_ip(*peer_, chain, context_.trusted_proxies).to_string();
+  forwarded_client_ = resolve_client_ip(*peer_, chain, context_.trusted_proxies).to_string();
+  return forwarded_client_;
 }
 
 }  // namespace tracker::pixel

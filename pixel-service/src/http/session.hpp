@@ -9,6 +9,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/session_context.hpp"
 #include "tracker/pixel/http_date.hpp"
@@ -50,7 +51,9 @@ class Session {
   /// client has read that reply.
   boost::asio::awaitable<void> linger();
   void record_visit(const Parser& parser, std::chrono::system_clock::time_point received);
-  std::optional<std::string> client_ip(const Parser& parser) const;
+  /// The client address for the event; a view into peer_text_ or
+  /// forwarded_client_, valid until the next request.
+  std::optional<std::string_view> client_ip(const Parser& parser);
 
   boost::beast::tcp_stream stream_;
   const SessionContext& context_;
@@ -59,6 +62,7 @@ class Session {
   std::optional<boost::asio::ip::address> peer_;  // normalized; nullopt if unknown
   std::optional<std::string> peer_text_;          // peer_ as written in events
   bool peer_trusted_ = false;
+  std::string forwarded_client_;  // from a trusted proxy's header, per request
   std::chrono::steady_clock::time_point request_started_;  // first byte of the current request
   bool first_request_ = true;
   bool idle_ = false;      // waiting for the first byte of a request
