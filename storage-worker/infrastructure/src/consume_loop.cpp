@@ -14,6 +14,8 @@ using Clock = std::chrono::steady_clock;
 
 // How long an idle poll blocks, so stop and reopen requests are seen promptly.
 constexpr std::chrono::milliseconds kIdlePoll{100};
+// How long an assignment may wait for the group's committed offsets.
+constexpr std::chrono::milliseconds kCommittedTimeout{5000};
 
 PartitionId to_partition_id(const kafka::TopicPartition& partition) {
   return PartitionId{partition.topic, partition.partition};
@@ -49,13 +51,24 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
     const std::vector<kafka::TopicPartition>& partitions) {
   std::map<kafka::TopicPartition, std::int64_t> start;
   const auto& stored = store_.checkpoint().next_offsets;
+  // Start at the further of our checkpoint and the group's offset: a group
+  // offset beyond the checkpoint means another member stored that stretch
+  // while it owned the partition. (If the broker does not answer, the
+  // checkpoint alone still keeps this file exactly-once.)
+  const auto group = consumer_->committed(partitions, kCommittedTimeout);
+  std::size_t from_checkpoint = 0;
   for (const auto& partition : partitions) {
     const auto id = to_partition_id(partition);
     accepted_until_.erase(id);
-    if (const auto it = stored.find(id); it != stored.end()) start[partition] = it->second;
+    const auto it = stored.find(id);
+    if (it == stored.end()) continue;  // the consumer starts at the group's offset
+    const auto group_it = group.find(partition);
+    if (group_it != group.end() && group_it->second > it->second) continue;
+    start[partition] = it->second;
+    ++from_checkpoint;
   }
   spdlog::info("assigned {} partition(s), {} resuming from the checkpoint", partitions.size(),
-               start.size());
+               from_checkpoint);
   return start;
 }
 
