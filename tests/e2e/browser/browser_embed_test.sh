@@ -16,8 +16,12 @@ export TRACKER_STATE_DIR=${work}/state TRACKER__FILEEVENTSTORE__FILE=${work}/eve
 export TRACKER_SKIP_BUILD=1 TRACKER_BIN_DIR=${bin_dir}
 events=${TRACKER__FILEEVENTSTORE__FILE}
 
+# Job control on: without it bash starts background jobs with SIGINT ignored,
+# and the Ctrl-C check below could not reach run.sh.
+set -m
 "${root}/scripts/run.sh" >"${work}/run.out" 2>&1 &
 run_pid=$!
+set +m
 cleanup() {
   kill -INT "${run_pid}" 2>/dev/null || true
   wait "${run_pid}" 2>/dev/null || true
