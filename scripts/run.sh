@@ -63,7 +63,9 @@ stop_all() {
   [[ -n "${broker_pid:-}" ]] && kill -TERM "${broker_pid}" 2>/dev/null && wait "${broker_pid}" || true
   say "stopped; events are in ${events_file}"
 }
-trap stop_all INT TERM EXIT
+# Ctrl-C / SIGTERM is the normal way to stop: a clean stop exits 0.
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 "${bin}/kafka-dev-broker" --bootstrap-file "${state_dir}/bootstrap" >"${state_dir}/broker.log" 2>&1 &
 broker_pid=$!
