@@ -45,7 +45,7 @@ now() { date +%s.%N; }
 
 # 1. kcat baseline.
 start=$(now)
-/usr/bin/time -f "%M" -o "$work/kcat.rss" \
+/usr/bin/time -f "%M %U %S" -o "$work/kcat.rss" \
   kcat -C -q -e -o beginning -b "$bootstrap" -t user-events -f '%s\n' >"$work/kcat.out"
 kcat_seconds=$(echo "$(now) - $start" | bc -l)
 kcat_lines=$(wc -l <"$work/kcat.out")
@@ -60,17 +60,20 @@ port=$(grep -o 'admin port [0-9]*' "$work/worker.log" | awk '{print $3}')
 until grep -q "assigned" "$work/worker.log"; do sleep 0.005; done
 start=$(now)
 stored() { curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "tracker_worker_stored_total" {print $2}'; }
-until [[ "$(stored)" == "$total" ]]; do sleep 0.01; done
+until [[ "$(stored)" == "$total" ]]; do sleep 0.02; done
 worker_seconds=$(echo "$(now) - $start" | bc -l)
 worker_rss=$(awk '/VmHWM/ {print $2}' "/proc/$worker_pid/status")
+ticks=$(getconf CLK_TCK)
+worker_cpu=$(awk -v t="$ticks" '{printf "%.2f", ($14 + $15) / t}' "/proc/$worker_pid/stat")
 kill -TERM "$worker_pid"; wait "$worker_pid" || true; worker_pid=""
 worker_lines=$(wc -l <"$work/data/events.log")
 
 kcat_rate=$(echo "$kcat_lines / $kcat_seconds" | bc -l)
 worker_rate=$(echo "$worker_lines / $worker_seconds" | bc -l)
 printf 'events:        %d (3 partitions x %d, lz4)\n' "$total" "$per_partition"
-printf 'kcat -C -e:    %8.0f events/s  (%d lines in %.3f s, peak RSS %d KiB)\n' \
-  "$kcat_rate" "$kcat_lines" "$kcat_seconds" "$(cat "$work/kcat.rss")"
-printf 'storage-worker:%8.0f events/s  (%d lines in %.3f s, peak RSS %d KiB)\n' \
-  "$worker_rate" "$worker_lines" "$worker_seconds" "$worker_rss"
+read -r kcat_rss kcat_user kcat_sys <"$work/kcat.rss"
+printf 'kcat -C -e:    %8.0f events/s  (%d lines in %.3f s, CPU %.2f s, peak RSS %d KiB)\n' \
+  "$kcat_rate" "$kcat_lines" "$kcat_seconds" "$(echo "$kcat_user + $kcat_sys" | bc -l)" "$kcat_rss"
+printf 'storage-worker:%8.0f events/s  (%d lines in %.3f s, CPU %.2f s incl. start-up, peak RSS %d KiB)\n' \
+  "$worker_rate" "$worker_lines" "$worker_seconds" "$worker_cpu" "$worker_rss"
 printf 'ratio:         %.2fx kcat\n' "$(echo "$worker_rate / $kcat_rate" | bc -l)"
