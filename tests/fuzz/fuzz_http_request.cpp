@@ -20,7 +20,6 @@
 //    address;
 //  - the event encodes to JSON the worker decodes, and stores as exactly one
 //    events.log line keeping every line promise (line_properties.hpp).
-#include <algorithm>
 #include <array>
 #include <boost/asio/buffer.hpp>
 #include <cstddef>
@@ -31,6 +30,7 @@
 #include <variant>
 #include <vector>
 
+#include "answer_comparison.hpp"
 #include "fuzz_check.hpp"
 #include "line_properties.hpp"
 #include "pixel_request_path.hpp"
@@ -43,6 +43,8 @@ namespace {
 namespace asio = boost::asio;
 namespace pixel = tracker::pixel;
 using tracker::fuzz::ClientConnection;
+using tracker::fuzz::describe;
+using tracker::fuzz::same_answers;
 using tracker::fuzz::ServedRequest;
 
 constexpr std::string_view kUntrustedPeer = "203.0.113.5";
@@ -114,59 +116,6 @@ std::vector<ServedRequest> serve(const ClientConnection& connection) {
   return served;
 }
 
-bool same_answer(ServedRequest a, ServedRequest b) {
-  if (a.event) a.event->ip_address.reset();
-  if (b.event) b.event->ip_address.reset();
-  return a.reply == b.reply && a.persistence == b.persistence && a.head_only == b.head_only &&
-         a.event == b.event;
-}
-
-bool is_error_close(const ServedRequest& answer) {
-  return answer.reply == pixel::Reply::BadRequest || answer.reply == pixel::Reply::HeaderTooLarge;
-}
-
-/// Beast 1.81 applies header_limit to the request line and to the fields
-/// separately, and checks it against what is buffered: a header between the
-/// limit and twice the limit is accepted or refused (431) depending on how
-/// its bytes arrive (docs/security.md, "Limits").
-bool over_limit_either_way(const ServedRequest& a, const ServedRequest& b) {
-  const std::size_t limit = fixture().settings.http.max_header_bytes;
-  return (a.reply == pixel::Reply::HeaderTooLarge && b.header_bytes > limit) ||
-         (b.reply == pixel::Reply::HeaderTooLarge && a.header_bytes > limit);
-}
-
-/// Equal but for the client IP, which depends on the peer by design, for a
-/// header over the limit (above), and for how a malformed last request ends.
-/// Beast checks a header only once its end (CRLF CRLF) is buffered or the
-/// header limit is reached: a malformed request that arrives whole is
-/// rejected at once (400), the same bytes arriving in pieces wait for more
-/// (the header timeout then closes the connection without an answer) or
-/// reach the limit (431). So the last answer may differ, or be missing in
-/// one run, when it is an error close.
-bool same_answers(const std::vector<ServedRequest>& a, const std::vector<ServedRequest>& b) {
-  const std::size_t common = std::min(a.size(), b.size());
-  for (std::size_t i = 0; i < common; ++i) {
-    if (same_answer(a[i], b[i])) continue;
-    if (over_limit_either_way(a[i], b[i])) return true;
-    return i + 1 == a.size() && i + 1 == b.size() && is_error_close(a[i]) && is_error_close(b[i]);
-  }
-  if (a.size() == b.size()) return true;
-  const auto& longer = a.size() > b.size() ? a : b;
-  return longer.size() == common + 1 && is_error_close(longer.back());
-}
-
-/// "200 keep-alive event, 404 close" for the report of a mismatch.
-std::string describe(const std::vector<ServedRequest>& served) {
-  std::string text;
-  for (const auto& answer : served) {
-    if (!text.empty()) text += ", ";
-    text += std::to_string(pixel::status_code(answer.reply));
-    text += answer.persistence == pixel::Persistence::Close ? " close" : " keep-alive";
-    if (answer.event) text += " event";
-  }
-  return text;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -182,13 +131,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto reference = serve(connections[0]);
   for (std::size_t i = 1; i < connections.size(); ++i) {
     const auto answers = serve(connections[i]);
-    if (!same_answers(reference, answers)) {
+    if (!same_answers(reference, answers, fixture().settings.http.max_header_bytes)) {
       std::fprintf(stderr, "4096-byte reads from %s: [%s]\n%zu-byte reads from %s: [%s]\n",
                    std::string(kUntrustedPeer).c_str(), describe(reference).c_str(),
                    connections[i].read_size, connections[i].peer->to_string().c_str(),
                    describe(answers).c_str());
     }
-    FUZZ_CHECK(same_answers(reference, answers));
+    FUZZ_CHECK(same_answers(reference, answers, fixture().settings.http.max_header_bytes));
   }
   return 0;
 }
