@@ -6,6 +6,7 @@
 #include <csignal>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
