@@ -65,7 +65,7 @@ for target in "${targets[@]}"; do
   artifacts="${build}/fuzz-artifacts/${target}"
   mkdir -p "${work}" "${artifacts}"
   cp -R "${corpus}/." "${work}/"
-  seeds=$(find "${corpus}" -type f | wc -l)
+  seeds=$(find -L "${corpus}" -type f | wc -l)
   log="${build}/fuzz-artifacts/${target}.log"
   echo "=== ${target}: ${seconds} s over ${seeds} seeds (log: ${log})"
   status=0
@@ -78,7 +78,7 @@ for target in "${targets[@]}"; do
     summaries+=("PASS ${target}: ${seconds} s, ${runs:-?} runs, coverage ${coverage:-?}, corpus ${seeds} -> ${inputs}")
     if [[ "${merge}" == true ]]; then
       "${build}/bin/${target}" -merge=1 "${corpus}" "${work}" >>"${log}" 2>&1
-      echo "    merged: corpus ${seeds} -> $(find "${corpus}" -type f | wc -l) files"
+      echo "    merged: corpus ${seeds} -> $(find -L "${corpus}" -type f | wc -l) files"
     fi
   else
     artifact=$(grep -o "Test unit written to [^ ]*" "${log}" | tail -1 | cut -d' ' -f5)
