@@ -3,6 +3,7 @@ broker, the pixel service, storage workers, the load generator, /metrics and
 the pass/fail report. Every wait has a deadline; no sleep stands in for a
 condition (sleeps below only pace polling or *are* the scenario's timing)."""
 import argparse
+import ctypes
 import os
 import re
 import signal
@@ -22,6 +23,23 @@ WORKER_SESSION_ENV = {
     "TRACKER__KAFKA__CONFIG__SESSION_TIMEOUT_MS": "6000",
     "TRACKER__KAFKA__CONFIG__HEARTBEAT_INTERVAL_MS": "1000",
 }
+
+
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    """Runs in each child before exec: SIGKILL it when this script dies, so a
+    scenario killed by a ctest timeout leaves no broker or service behind."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _exit_on_sigterm(number, _frame):
+    raise SystemExit(128 + number)  # unwinds through Stack.__exit__
+
+
+signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 def wait_until(condition, deadline_s, what):
@@ -55,7 +73,7 @@ class Process:
         full_env.update(env)
         with open(self.log_path, "ab") as log:
             self.popen = subprocess.Popen(argv, env=full_env, stdout=log, stderr=subprocess.STDOUT,
-                                          stdin=subprocess.DEVNULL)
+                                          stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
 
     @property
     def pid(self):
@@ -201,7 +219,7 @@ class Stack:
                 "--count", str(count), "--connections", str(connections), "--run-id", run_id,
                 "--ids-out", ids, "--records", records, *extra]
         out = open(self.path(f"{run_id}.out"), "wb")
-        popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+        popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         return LoadRun(popen, out, ids, records, self.path(f"{run_id}.out"), count / rate)
 
 

@@ -49,7 +49,9 @@ async def abuse(port, slow, idle, floods, flood_size, limit_s):
 
 
 def main():
-    args = harness.parse_args(__doc__)
+    args = harness.parse_args(__doc__, lambda p: p.add_argument(
+        "--max-connections", type=int, default=None,
+        help="TRACKER__HTTP__MAXCONNECTIONS for the pixel (default: the pixel's own, 10,000)"))
     slow, idle, floods, flood_size, header_ms = (200, 1000, 5, 500, 3000) if args.short \
         else (1000, 10000, 20, 2000, 10000)
     rate, baseline_s = 200, 5 if args.short else 10
@@ -58,7 +60,10 @@ def main():
     verdict.figure(f"RLIMIT_NOFILE {fd_limit}")
     with harness.Stack(args, "abuse") as stack:
         stack.start_broker()
-        pixel = stack.start_pixel({"TRACKER__HTTP__HEADERTIMEOUTMS": str(header_ms)})
+        env = {"TRACKER__HTTP__HEADERTIMEOUTMS": str(header_ms)}
+        if args.max_connections:
+            env["TRACKER__HTTP__MAXCONNECTIONS"] = str(args.max_connections)
+        pixel = stack.start_pixel(env)
         base = stack.start_load(pixel, "base", rate, rate * baseline_s, 8, ["--fresh-connections"]).finish()
         base_s = base.summary()
         verdict.figure("baseline (normal client): " + harness.fmt_summary(base_s))
