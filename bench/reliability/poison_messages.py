@@ -14,6 +14,7 @@ import time
 
 sys.dont_write_bytecode = True
 import harness  # noqa: E402
+import kcat_tools  # noqa: E402
 
 TIMESTAMP = b'"Timestamp":"2024-03-23T17:24:07.6960681Z"'
 
@@ -50,9 +51,9 @@ def main():
         for round_index in range(3):
             time.sleep(max(0.0, load.started + (round_index + 1) * visits / rate / 4 - time.time()))
             values = poison_round(rng)
-            harness.kcat_produce(stack.bootstrap, "user-events", [v for _, v in values], stack.work)
+            kcat_tools.kcat_produce(stack.bootstrap, "user-events", [v for _, v in values], stack.work)
             poison += values
-            harness.kcat_produce_empty(stack.bootstrap, "user-events")
+            kcat_tools.kcat_produce_empty(stack.bootstrap, "user-events")
             poison += [("empty value", b""), ("null value", b"")]
         load.finish()
         total = load.summary()
@@ -67,12 +68,12 @@ def main():
         verdict.rule("0 partial lines", counts["partial"] == 0)
 
         def all_dead_lettered():
-            rows = harness.kcat_headers(stack.bootstrap, "user-events.dlq")
+            rows = kcat_tools.kcat_headers(stack.bootstrap, "user-events.dlq")
             return rows if len(rows) >= len(poison) else None
         try:
             dead = harness.wait_until(all_dead_lettered, 60, "every poison message on user-events.dlq")
         except TimeoutError:
-            dead = harness.kcat_headers(stack.bootstrap, "user-events.dlq")
+            dead = kcat_tools.kcat_headers(stack.bootstrap, "user-events.dlq")
         with_reason = [row for row in dead if "reason=" in row[2]]
         verdict.figure(f"dead letters: {len(dead)}; reasons:")
         for reason in sorted({row[2].split("reason=", 1)[1].split(",original-topic=")[0] for row in with_reason}):
