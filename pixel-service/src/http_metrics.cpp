@@ -16,9 +16,12 @@ std::string route_label(Reply reply) {
   switch (reply) {
     case Reply::Pixel:
     case Reply::Preflight:
-    case Reply::MethodNotAllowed: return "/track";
-    case Reply::NotFound: return "other";
-    default: return "invalid";
+    case Reply::MethodNotAllowed:
+      return "/track";
+    case Reply::NotFound:
+      return "other";
+    default:
+      return "invalid";
   }
 }
 
@@ -31,11 +34,12 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry) {
                        .Register(registry);
   for (std::size_t i = 0; i < kReplyCount; ++i) {
     const auto reply = static_cast<Reply>(i);
-    requests_[i] = &requests.Add({{"route", route_label(reply)}, {"status", std::to_string(status_code(reply))}});
+    requests_[i] = &requests.Add(
+        {{"route", route_label(reply)}, {"status", std::to_string(status_code(reply))}});
   }
   // Server-side time is microseconds; the upper buckets catch stalls.
-  const prometheus::Histogram::BucketBoundaries buckets{0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                        0.005,   0.01,   0.025,   0.05,   0.1,   1.0};
+  const prometheus::Histogram::BucketBoundaries buckets{
+      0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0};
   latency_ = &prometheus::BuildHistogram()
                   .Name("tracker_pixel_http_request_duration_seconds")
                   .Help("From the first byte of a request to its reply written")

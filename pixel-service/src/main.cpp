@@ -50,8 +50,8 @@ std::filesystem::path image_path(const pixel::PixelSettings& settings, const cha
   std::error_code ec;
   auto executable = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) executable = std::filesystem::absolute(argv0, ec);
-  return pixel::resolve_image_path(settings.image_path,
-                                   pixel::bundled_image_candidates(executable, TRACKER_PIXEL_SOURCE_IMAGE));
+  return pixel::resolve_image_path(
+      settings.image_path, pixel::bundled_image_candidates(executable, TRACKER_PIXEL_SOURCE_IMAGE));
 }
 
 int serve(const pixel::PixelSettings& settings, const char* argv0) {
@@ -68,8 +68,9 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
   asio::io_context http_io(1);
   asio::io_context admin_io(1);
 
-  const pixel::SessionContext context{settings.http, responses, settings.trusted_proxies,
-                                      settings.forwarded_header, recorder, http_metrics};
+  const pixel::SessionContext context{
+      settings.http, responses,   settings.trusted_proxies, settings.forwarded_header,
+      recorder,      http_metrics};
   pixel::HttpServer server(http_io, context);
   pixel::SinkMonitor sink_monitor(admin_io, producer, *registry, kSinkSampleInterval);
   bool stopping = false;  // admin thread only

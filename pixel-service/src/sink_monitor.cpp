@@ -18,9 +18,12 @@ constexpr int kStalledSamples = 2;
 
 std::string_view to_string(SinkState state) {
   switch (state) {
-    case SinkState::Ok: return "ok";
-    case SinkState::Backlogged: return "backlogged";
-    case SinkState::Failing: return "failing";
+    case SinkState::Ok:
+      return "ok";
+    case SinkState::Backlogged:
+      return "backlogged";
+    case SinkState::Failing:
+      return "failing";
   }
   return "unknown";
 }
@@ -30,8 +33,9 @@ SinkMonitor::SinkMonitor(boost::asio::io_context& io, const kafka::Producer& pro
     : timer_(io), producer_(producer), interval_(interval) {
   auto& events = prometheus::BuildCounter()
                      .Name("tracker_pixel_events_total")
-                     .Help("Visit events by outcome: produced (queued), delivered, failed (delivery "
-                           "error), dropped (never queued)")
+                     .Help(
+                         "Visit events by outcome: produced (queued), delivered, failed (delivery "
+                         "error), dropped (never queued)")
                      .Register(registry);
   produced_ = &events.Add({{"outcome", "produced"}});
   delivered_ = &events.Add({{"outcome", "delivered"}});
@@ -104,9 +108,10 @@ void SinkMonitor::sample() {
   unlogged_dropped_ += now.dropped - last_.dropped;
   const auto clock = std::chrono::steady_clock::now();
   if ((unlogged_failed_ != 0 || unlogged_dropped_ != 0) && clock - last_log_ >= kLogEvery) {
-    spdlog::warn("events lost since last report: {} failed delivery, {} dropped (queue full or "
-                 "refused); totals {} failed, {} dropped",
-                 unlogged_failed_, unlogged_dropped_, now.failed, now.dropped);
+    spdlog::warn(
+        "events lost since last report: {} failed delivery, {} dropped (queue full or "
+        "refused); totals {} failed, {} dropped",
+        unlogged_failed_, unlogged_dropped_, now.failed, now.dropped);
     unlogged_failed_ = 0;
     unlogged_dropped_ = 0;
     last_log_ = clock;

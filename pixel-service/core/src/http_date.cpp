@@ -9,7 +9,8 @@ std::string_view HttpDateLine::at(std::time_t now) {
     std::tm utc{};
     gmtime_r(&now, &utc);
     std::array<char, 64> text{};
-    const std::size_t size = std::strftime(text.data(), text.size(), "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &utc);
+    const std::size_t size =
+        std::strftime(text.data(), text.size(), "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &utc);
     line_.assign(text.data(), size);
     second_ = now;
   }

@@ -33,11 +33,12 @@ std::string load_gif(const std::filesystem::path& path) {
   return bytes;
 }
 
-std::vector<std::filesystem::path> bundled_image_candidates(const std::filesystem::path& executable,
-                                                            const std::filesystem::path& source_image) {
+std::vector<std::filesystem::path> bundled_image_candidates(
+    const std::filesystem::path& executable, const std::filesystem::path& source_image) {
   std::vector<std::filesystem::path> candidates;
   if (!executable.empty()) {
-    candidates.push_back(executable.parent_path().parent_path() / "share" / "tracker" / "pixel.gif");
+    candidates.push_back(executable.parent_path().parent_path() / "share" / "tracker" /
+                         "pixel.gif");
   }
   candidates.emplace_back("/usr/share/tracker/pixel.gif");
   if (!source_image.empty()) candidates.push_back(source_image);

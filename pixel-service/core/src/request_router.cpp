@@ -11,10 +11,14 @@ Route route_request(http::verb method, std::string_view target) {
   const bool head = method == http::verb::head;
   if (target.substr(0, target.find('?')) != kTrackPath) return Route{Reply::NotFound, head, false};
   switch (method) {
-    case http::verb::get: return Route{Reply::Pixel, false, true};
-    case http::verb::head: return Route{Reply::Pixel, true, false};
-    case http::verb::options: return Route{Reply::Preflight, false, false};
-    default: return Route{Reply::MethodNotAllowed, false, false};
+    case http::verb::get:
+      return Route{Reply::Pixel, false, true};
+    case http::verb::head:
+      return Route{Reply::Pixel, true, false};
+    case http::verb::options:
+      return Route{Reply::Preflight, false, false};
+    default:
+      return Route{Reply::MethodNotAllowed, false, false};
   }
 }
 

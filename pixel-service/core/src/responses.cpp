@@ -18,22 +18,32 @@ constexpr std::string_view kNoCache =
 
 std::string_view reason(Reply reply) {
   switch (reply) {
-    case Reply::Pixel: return "OK";
-    case Reply::Preflight: return "No Content";
-    case Reply::NotFound: return "Not Found";
-    case Reply::MethodNotAllowed: return "Method Not Allowed";
-    case Reply::BadRequest: return "Bad Request";
-    case Reply::BodyRefused: return "Content Too Large";
-    case Reply::HeaderTooLarge: return "Request Header Fields Too Large";
+    case Reply::Pixel:
+      return "OK";
+    case Reply::Preflight:
+      return "No Content";
+    case Reply::NotFound:
+      return "Not Found";
+    case Reply::MethodNotAllowed:
+      return "Method Not Allowed";
+    case Reply::BadRequest:
+      return "Bad Request";
+    case Reply::BodyRefused:
+      return "Content Too Large";
+    case Reply::HeaderTooLarge:
+      return "Request Header Fields Too Large";
   }
   return "Internal Server Error";
 }
 
 std::string_view connection_header(Persistence persistence) {
   switch (persistence) {
-    case Persistence::KeepAlive: return "";
-    case Persistence::KeepAliveHttp10: return "Connection: keep-alive\r\n";
-    case Persistence::Close: return "Connection: close\r\n";
+    case Persistence::KeepAlive:
+      return "";
+    case Persistence::KeepAliveHttp10:
+      return "Connection: keep-alive\r\n";
+    case Persistence::Close:
+      return "Connection: close\r\n";
   }
   return "";
 }
@@ -41,8 +51,8 @@ std::string_view connection_header(Persistence persistence) {
 RenderedReply render(Reply reply, Persistence persistence, std::string_view gif) {
   if (closes_connection(reply)) persistence = Persistence::Close;
   RenderedReply rendered;
-  rendered.status_line = "HTTP/1.1 " + std::to_string(status_code(reply)) + " " +
-                         std::string(reason(reply)) + "\r\n";
+  rendered.status_line =
+      "HTTP/1.1 " + std::to_string(status_code(reply)) + " " + std::string(reason(reply)) + "\r\n";
   std::string headers;
   std::string body;
   switch (reply) {
@@ -55,7 +65,8 @@ RenderedReply render(Reply reply, Persistence persistence, std::string_view gif)
       headers = "Access-Control-Allow-Methods: " + std::string(kAllow) + "\r\n" +
                 "Access-Control-Allow-Headers: *\r\n"
                 "Access-Control-Max-Age: 86400\r\n"
-                "Allow: " + std::string(kAllow) + "\r\n";
+                "Allow: " +
+                std::string(kAllow) + "\r\n";
       break;
     case Reply::MethodNotAllowed:
       headers = "Allow: " + std::string(kAllow) + "\r\n";
@@ -65,11 +76,13 @@ RenderedReply render(Reply reply, Persistence persistence, std::string_view gif)
       body = std::string(reason(reply)) + "\n";
       break;
   }
-  if (reply != Reply::Pixel && !body.empty()) headers += "Content-Type: text/plain; charset=utf-8\r\n";
+  if (reply != Reply::Pixel && !body.empty())
+    headers += "Content-Type: text/plain; charset=utf-8\r\n";
   // RFC 9110: a 204 carries no Content-Length.
-  if (reply != Reply::Preflight) headers += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-  rendered.rest = headers + std::string(kCommonHeaders) + std::string(connection_header(persistence)) +
-                  "\r\n" + body;
+  if (reply != Reply::Preflight)
+    headers += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  rendered.rest = headers + std::string(kCommonHeaders) +
+                  std::string(connection_header(persistence)) + "\r\n" + body;
   rendered.body_size = body.size();
   return rendered;
 }
@@ -78,19 +91,27 @@ RenderedReply render(Reply reply, Persistence persistence, std::string_view gif)
 
 int status_code(Reply reply) {
   switch (reply) {
-    case Reply::Pixel: return 200;
-    case Reply::Preflight: return 204;
-    case Reply::NotFound: return 404;
-    case Reply::MethodNotAllowed: return 405;
-    case Reply::BadRequest: return 400;
-    case Reply::BodyRefused: return 413;
-    case Reply::HeaderTooLarge: return 431;
+    case Reply::Pixel:
+      return 200;
+    case Reply::Preflight:
+      return 204;
+    case Reply::NotFound:
+      return 404;
+    case Reply::MethodNotAllowed:
+      return 405;
+    case Reply::BadRequest:
+      return 400;
+    case Reply::BodyRefused:
+      return 413;
+    case Reply::HeaderTooLarge:
+      return 431;
   }
   return 500;
 }
 
 bool closes_connection(Reply reply) {
-  return reply == Reply::BadRequest || reply == Reply::BodyRefused || reply == Reply::HeaderTooLarge;
+  return reply == Reply::BadRequest || reply == Reply::BodyRefused ||
+         reply == Reply::HeaderTooLarge;
 }
 
 Responses::Responses(std::string_view gif) {

@@ -52,15 +52,18 @@ PixelSettings load_settings(const config::Config& config) {
   settings.image_path = config.string("Pixel__Image");
   settings.trusted_proxies = parse_trusted_proxies(config.list("Pixel__TrustedProxies"));
   settings.forwarded_header = parse_forwarded_header(config.string("Pixel__ForwardedHeader"));
-  settings.limits.max_header_value_bytes = narrow<std::size_t>(config.integer("Pixel__MaxHeaderValueBytes"));
+  settings.limits.max_header_value_bytes =
+      narrow<std::size_t>(config.integer("Pixel__MaxHeaderValueBytes"));
   settings.limits.max_query_bytes = narrow<std::size_t>(config.integer("Pixel__MaxQueryBytes"));
 
   settings.sink.servers = config.list("Kafka__Servers");
   settings.sink.topic = config.string("Kafka__Topic");
   settings.sink.properties = config.kafka_properties();
-  settings.sink.queue_max_messages = narrow<std::size_t>(config.integer("Kafka__Producer__QueueMaxMessages"));
+  settings.sink.queue_max_messages =
+      narrow<std::size_t>(config.integer("Kafka__Producer__QueueMaxMessages"));
   settings.sink.linger = std::chrono::milliseconds(config.integer("Kafka__Producer__LingerMs"));
-  settings.sink.flush_timeout = std::chrono::milliseconds(config.integer("Kafka__Producer__FlushTimeoutMs"));
+  settings.sink.flush_timeout =
+      std::chrono::milliseconds(config.integer("Kafka__Producer__FlushTimeoutMs"));
 
   settings.log_level = config.string("Log__Level");
   settings.log_format = config.string("Log__Format");

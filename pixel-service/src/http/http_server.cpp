@@ -55,7 +55,8 @@ class SessionRegistration {
 HttpServer::HttpServer(asio::io_context& io, const SessionContext& context)
     : io_(io), context_(context), acceptor_(io), capacity_(io), drain_(io) {
   const tcp::endpoint endpoint = endpoint_for(context.http.address, context.http.port);
-  const std::string where = "public HTTP port " + context.http.address + ":" + std::to_string(context.http.port);
+  const std::string where =
+      "public HTTP port " + context.http.address + ":" + std::to_string(context.http.port);
   try {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -116,12 +117,14 @@ void HttpServer::stop(std::chrono::milliseconds drain) {
   spdlog::info("public HTTP port closed; finishing {} open connections (at most {} ms)",
                sessions_.size(), drain.count());
   // Copy: a session may end (and leave the set) while we walk it.
-  for (Session* session : std::vector<Session*>(sessions_.begin(), sessions_.end())) session->stop();
+  for (Session* session : std::vector<Session*>(sessions_.begin(), sessions_.end()))
+    session->stop();
   drain_.expires_after(drain);
   drain_.async_wait([this](boost::system::error_code ec) {
     if (ec || sessions_.empty()) return;
     spdlog::warn("drain deadline: closing {} connections still open", sessions_.size());
-    for (Session* session : std::vector<Session*>(sessions_.begin(), sessions_.end())) session->close();
+    for (Session* session : std::vector<Session*>(sessions_.begin(), sessions_.end()))
+      session->close();
   });
 }
 

@@ -28,7 +28,8 @@ constexpr std::size_t kLingerBytes = 64 * 1024;
 /// All values of one header, comma-joined as RFC 9110 allows for lists.
 std::string joined_field(const http::request<http::empty_body>& request, std::string_view name) {
   std::string value;
-  const auto [first, last] = request.equal_range(boost::beast::string_view(name.data(), name.size()));
+  const auto [first, last] =
+      request.equal_range(boost::beast::string_view(name.data(), name.size()));
   for (auto it = first; it != last; ++it) {
     if (!value.empty()) value += ',';
     value.append(it->value().data(), it->value().size());
@@ -69,7 +70,8 @@ asio::awaitable<void> Session::run() {
     const auto received = std::chrono::system_clock::now();
 
     if (read != ReadResult::Header) {
-      const Reply reply = read == ReadResult::HeaderTooLarge ? Reply::HeaderTooLarge : Reply::BadRequest;
+      const Reply reply =
+          read == ReadResult::HeaderTooLarge ? Reply::HeaderTooLarge : Reply::BadRequest;
       if (co_await write_reply(reply, Persistence::Close, false, received)) {
         context_.metrics.count(reply, std::chrono::steady_clock::now() - request_started_);
         co_await linger();
@@ -192,8 +194,7 @@ std::optional<std::string_view> Session::client_ip(const Parser& parser) {
   if (!peer_trusted_) return *peer_text_;
   const auto& request = parser.get();
   const bool forwarded = context_.forwarded_header == ForwardedHeader::Forwarded;
-  const std::string header =
-      joined_field(request, forwarded ? "Forwarded" : "X-Forwarded-For");
+  const std::string header = joined_field(request, forwarded ? "Forwarded" : "X-Forwarded-For");
   const AddressChain chain = forwarded ? parse_forwarded(header) : parse_x_forwarded_for(header);
   forwarded_client_ = resolve_client_ip(*peer_, chain, context_.trusted_proxies).to_string();
   return forwarded_client_;

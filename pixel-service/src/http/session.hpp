@@ -45,7 +45,7 @@ class Session {
 
   boost::asio::awaitable<ReadResult> read_header(Parser& parser);
   boost::asio::awaitable<bool> write_reply(Reply reply, Persistence persistence, bool head_only,
-                                          std::chrono::system_clock::time_point now);
+                                           std::chrono::system_clock::time_point now);
   /// Reads and discards what the client still sends for a short while after
   /// an error reply, so closing does not reset the connection before the
   /// client has read that reply.

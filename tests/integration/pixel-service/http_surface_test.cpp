@@ -15,7 +15,8 @@ using tracker::testing::wait_until;
 const std::string kGetTrack = "GET /track?u=1 HTTP/1.1\r\nHost: px.example\r\n\r\n";
 
 std::string bundled_gif() {
-  std::ifstream in(std::string(TRACKER_SOURCE_DIR) + "/pixel-service/resources/pixel.gif", std::ios::binary);
+  std::ifstream in(std::string(TRACKER_SOURCE_DIR) + "/pixel-service/resources/pixel.gif",
+                   std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
@@ -65,9 +66,10 @@ TEST_F(PixelHttp, HeadTrackAnswersTheHeadersWithoutBodyOrEvent) {
 
 TEST_F(PixelHttp, OptionsTrackIsTheCorsPreflight) {
   PixelProcess pixel(broker_);
-  const auto response = request(pixel.port(),
-                                "OPTIONS /track HTTP/1.1\r\nHost: x\r\nOrigin: https://site.example\r\n"
-                                "Access-Control-Request-Method: GET\r\n\r\n");
+  const auto response =
+      request(pixel.port(),
+              "OPTIONS /track HTTP/1.1\r\nHost: x\r\nOrigin: https://site.example\r\n"
+              "Access-Control-Request-Method: GET\r\n\r\n");
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 204);
   EXPECT_EQ(response->header("access-control-allow-origin"), "*");
@@ -79,7 +81,8 @@ TEST_F(PixelHttp, OtherMethodsOnTrackGet405WithAllow) {
   PixelProcess pixel(broker_);
   for (const char* method : {"POST", "PUT", "DELETE", "PATCH"}) {
     const auto response =
-        request(pixel.port(), std::string(method) + " /track HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+        request(pixel.port(),
+                std::string(method) + " /track HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
     ASSERT_TRUE(response) << method;
     EXPECT_EQ(response->status, 405) << method;
     EXPECT_EQ(response->header("allow"), "GET, HEAD, OPTIONS");
@@ -89,7 +92,8 @@ TEST_F(PixelHttp, OtherMethodsOnTrackGet405WithAllow) {
 TEST_F(PixelHttp, OtherPathsGet404) {
   PixelProcess pixel(broker_);
   for (const char* target : {"/", "/track/x", "/favicon.ico", "/tracking?x=1"}) {
-    const auto response = request(pixel.port(), "GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    const auto response =
+        request(pixel.port(), "GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_TRUE(response) << target;
     EXPECT_EQ(response->status, 404) << target;
   }
@@ -109,14 +113,15 @@ TEST_F(PixelHttp, MalformedRequestGets400AndTheConnectionCloses) {
 TEST_F(PixelHttp, HeaderBlockOverTheLimitGets431) {
   PixelProcess pixel(broker_);
   HttpConnection connection("127.0.0.1", pixel.port());
-  connection.send("GET /track HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9 * 1024, 'a') + "\r\n\r\n");
+  connection.send("GET /track HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9 * 1024, 'a') +
+                  "\r\n\r\n");
   const auto response = connection.read();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 431);
   EXPECT_TRUE(connection.closed_by_server());
   // Just under the limit is fine.
-  const auto fits = request(pixel.port(),
-                            "GET /track HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(7 * 1024, 'a') + "\r\n\r\n");
+  const auto fits = request(pixel.port(), "GET /track HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                              std::string(7 * 1024, 'a') + "\r\n\r\n");
   ASSERT_TRUE(fits);
   EXPECT_EQ(fits->status, 200);
 }
@@ -125,7 +130,8 @@ TEST_F(PixelHttp, RequestBodiesAreRefused) {
   PixelProcess pixel(broker_);
   for (const std::string& body_request :
        {std::string("POST /track HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"),
-        std::string("GET /track HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")}) {
+        std::string("GET /track HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
+                    "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")}) {
     HttpConnection connection("127.0.0.1", pixel.port());
     connection.send(body_request);
     const auto response = connection.read();
@@ -146,15 +152,18 @@ TEST_F(PixelHttp, KeepAliveServesManyRequestsOnOneConnection) {
     ASSERT_EQ(response->status, 200);
     ASSERT_FALSE(response->header("connection"));
   }
-  EXPECT_TRUE(wait_until(
-      [&] { return pixel.metric(R"(tracker_pixel_http_requests_total{route="/track",status="200"})") == kRequests; }));
+  EXPECT_TRUE(wait_until([&] {
+    return pixel.metric(R"(tracker_pixel_http_requests_total{route="/track",status="200"})") ==
+           kRequests;
+  }));
 }
 
 TEST_F(PixelHttp, PipelinedRequestsAreAnsweredInOrder) {
   PixelProcess pixel(broker_);
   HttpConnection connection("127.0.0.1", pixel.port());
   connection.send(kGetTrack + "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n" +
-                  "OPTIONS /track HTTP/1.1\r\nHost: x\r\n\r\n" + "HEAD /track HTTP/1.1\r\nHost: x\r\n\r\n" +
+                  "OPTIONS /track HTTP/1.1\r\nHost: x\r\n\r\n" +
+                  "HEAD /track HTTP/1.1\r\nHost: x\r\n\r\n" +
                   "DELETE /track HTTP/1.1\r\nHost: x\r\n\r\n" + kGetTrack);
   const std::vector<std::pair<int, bool>> expected{{200, false}, {404, false}, {204, false},
                                                    {200, true},  {405, false}, {200, false}};

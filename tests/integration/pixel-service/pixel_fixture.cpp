@@ -24,7 +24,8 @@ std::string pixel_binary() { return std::string(TRACKER_BIN_DIR) + "/pixel-servi
 
 std::uint16_t port_from_line(const std::optional<std::string>& line, const std::string& what,
                              const ChildProcess& process) {
-  if (!line) throw std::runtime_error("pixel-service did not report its " + what + ":\n" + process.output());
+  if (!line)
+    throw std::runtime_error("pixel-service did not report its " + what + ":\n" + process.output());
   return static_cast<std::uint16_t>(std::stoi(line->substr(line->rfind(':') + 1)));
 }
 
@@ -48,10 +49,10 @@ PixelProcess::PixelProcess(const DevBroker& broker, std::map<std::string, std::s
   env.try_emplace("TRACKER__ADMIN__PORT", "0");
   env.try_emplace("TRACKER__ADMIN__ADDRESS", "127.0.0.1");
   process_ = std::make_unique<ChildProcess>(pixel_binary(), std::vector<std::string>{}, env);
-  port_ = port_from_line(process_->wait_for_line("public HTTP listening on", kStartDeadline), "HTTP port",
-                         *process_);
-  admin_port_ = port_from_line(process_->wait_for_line("admin listening on", kStartDeadline), "admin port",
-                               *process_);
+  port_ = port_from_line(process_->wait_for_line("public HTTP listening on", kStartDeadline),
+                         "HTTP port", *process_);
+  admin_port_ = port_from_line(process_->wait_for_line("admin listening on", kStartDeadline),
+                               "admin port", *process_);
 }
 
 std::string PixelProcess::metrics() const {
@@ -98,7 +99,8 @@ HttpConnection::~HttpConnection() {
 
 void HttpConnection::send(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
 
-std::optional<Response> HttpConnection::read(bool head, std::chrono::steady_clock::duration deadline) {
+std::optional<Response> HttpConnection::read(bool head,
+                                             std::chrono::steady_clock::duration deadline) {
   auto response = read_response(head, deadline);
   if (!response && timed_out_) ADD_FAILURE() << "no response within the deadline";
   return response;
@@ -108,12 +110,14 @@ std::optional<Response> HttpConnection::try_read(std::chrono::steady_clock::dura
   return read_response(false, deadline);
 }
 
-std::optional<Response> HttpConnection::read_response(bool head, std::chrono::steady_clock::duration deadline) {
+std::optional<Response> HttpConnection::read_response(
+    bool head, std::chrono::steady_clock::duration deadline) {
   timed_out_ = false;
   http::response_parser<http::string_body> parser;
   parser.skip(head);
   boost::system::error_code result = asio::error::would_block;
-  http::async_read(socket_, buffer_, parser, [&](boost::system::error_code ec, std::size_t) { result = ec; });
+  http::async_read(socket_, buffer_, parser,
+                   [&](boost::system::error_code ec, std::size_t) { result = ec; });
   io_.restart();
   io_.run_for(deadline);
   if (result == asio::error::would_block) {
@@ -141,7 +145,8 @@ bool HttpConnection::closed_by_server(std::chrono::steady_clock::duration deadli
   if (buffer_.size() != 0) return false;
   std::array<char, 256> scratch{};
   boost::system::error_code result = asio::error::would_block;
-  socket_.async_read_some(asio::buffer(scratch), [&](boost::system::error_code ec, std::size_t) { result = ec; });
+  socket_.async_read_some(asio::buffer(scratch),
+                          [&](boost::system::error_code ec, std::size_t) { result = ec; });
   io_.restart();
   io_.run_for(deadline);
   if (result == asio::error::would_block) {
@@ -167,8 +172,8 @@ std::vector<contracts::VisitEvent> read_events(const DevBroker& broker, std::siz
     if (const auto* event = std::get_if<contracts::VisitEvent>(&decoded)) {
       events.push_back(*event);
     } else {
-      ADD_FAILURE() << "not an event: " << message.value << " (" << std::get<contracts::DecodeError>(decoded).reason
-                    << ")";
+      ADD_FAILURE() << "not an event: " << message.value << " ("
+                    << std::get<contracts::DecodeError>(decoded).reason << ")";
     }
   }
   return events;

@@ -70,8 +70,8 @@ class HttpConnection {
   void send(const std::string& bytes);
   /// The next response; `head` for the reply to a HEAD request (no body).
   /// nullopt when the connection ended or the deadline passed.
-  std::optional<Response> read(bool head = false,
-                               std::chrono::steady_clock::duration deadline = std::chrono::seconds(30));
+  std::optional<Response> read(
+      bool head = false, std::chrono::steady_clock::duration deadline = std::chrono::seconds(30));
   /// Like read(), but a missing response is an expected outcome, not a failure.
   std::optional<Response> try_read(std::chrono::steady_clock::duration deadline);
   /// True when the server closes the connection within the deadline
@@ -90,11 +90,13 @@ class HttpConnection {
 };
 
 /// One request on a fresh connection: "GET /track HTTP/1.1\r\n" + headers.
-std::optional<Response> request(std::uint16_t port, const std::string& raw_request, bool head = false);
+std::optional<Response> request(std::uint16_t port, const std::string& raw_request,
+                                bool head = false);
 
 /// Reads `count` events from user-events with kcat and decodes them
 /// (contracts::decode); a message that does not decode fails the test.
-std::vector<contracts::VisitEvent> read_events(const DevBroker& broker, std::size_t count,
-                                               std::chrono::seconds deadline = std::chrono::seconds(60));
+std::vector<contracts::VisitEvent> read_events(
+    const DevBroker& broker, std::size_t count,
+    std::chrono::seconds deadline = std::chrono::seconds(60));
 
 }  // namespace tracker::pixel::testing

@@ -16,8 +16,8 @@ using tracker::testing::TempDir;
 using tracker::testing::wait_until;
 
 std::string track_request(int n) {
-  return "GET /track?n=" + std::to_string(n) + " HTTP/1.1\r\nHost: px\r\nUser-Agent: ua-" + std::to_string(n) +
-         "\r\n\r\n";
+  return "GET /track?n=" + std::to_string(n) + " HTTP/1.1\r\nHost: px\r\nUser-Agent: ua-" +
+         std::to_string(n) + "\r\n\r\n";
 }
 
 /// Non-empty output lines.
@@ -66,12 +66,14 @@ TEST(PixelResilience, FullQueueStillAnswers200AndCountsTheDrops) {
     ASSERT_EQ(response->status, 200);
   }
   EXPECT_TRUE(wait_until([&] {
-    return pixel.metric(R"(tracker_pixel_events_dropped_total{reason="queue_full"})") >= kRequests - 5 &&
+    return pixel.metric(R"(tracker_pixel_events_dropped_total{reason="queue_full"})") >=
+               kRequests - 5 &&
            pixel.metric(R"(tracker_pixel_events_total{outcome="dropped"})") >= kRequests - 5;
   })) << pixel.metrics();
   EXPECT_LE(pixel.metric("tracker_pixel_producer_queue_depth"), 5);
-  EXPECT_TRUE(wait_until([&] { return pixel.metric(R"(tracker_pixel_sink_state{state="ok"})") == 0; }))
-      << "the sink state should leave ok while nothing is delivered";
+  EXPECT_TRUE(wait_until([&] {
+    return pixel.metric(R"(tracker_pixel_sink_state{state="ok"})") == 0;
+  })) << "the sink state should leave ok while nothing is delivered";
 }
 
 TEST(PixelResilience, SigtermDeliversTheEventsStillBufferedAndExitsZero) {
@@ -87,7 +89,8 @@ TEST(PixelResilience, SigtermDeliversTheEventsStillBufferedAndExitsZero) {
   EXPECT_EQ(pixel.stop(), 0) << pixel.process().output();
   const auto events = read_events(broker, kRequests);
   EXPECT_EQ(events.size(), static_cast<std::size_t>(kRequests));
-  EXPECT_TRUE(pixel.process().wait_for_line("every event handed to Kafka", std::chrono::seconds(1)));
+  EXPECT_TRUE(
+      pixel.process().wait_for_line("every event handed to Kafka", std::chrono::seconds(1)));
 }
 
 TEST(PixelResilience, SigtermAnswersTheRequestInProgressThenCloses) {
@@ -122,7 +125,8 @@ TEST(PixelResilience, MissingImageStopsStartupWithOneClearLine) {
 TEST(PixelResilience, ImageThatIsNotAGifStopsStartup) {
   TempDir dir;
   std::ofstream(dir / "logo.png", std::ios::binary) << "\x89PNG\r\n\x1a\n...not a gif...";
-  const auto result = run_pixel_until_exit({{"TRACKER__PIXEL__IMAGE", (dir / "logo.png").string()}});
+  const auto result =
+      run_pixel_until_exit({{"TRACKER__PIXEL__IMAGE", (dir / "logo.png").string()}});
   EXPECT_NE(result.exit_code, 0);
   const auto lines = lines_of(result.output);
   ASSERT_EQ(lines.size(), 1U) << result.output;
@@ -155,7 +159,8 @@ TEST(PixelResilience, PortInUseStopsStartupNamingThePort) {
 TEST(PixelResilience, HealthCheckFlagReportsReadiness) {
   DevBroker broker;
   PixelProcess pixel(broker);
-  const std::map<std::string, std::string> env{{"TRACKER__ADMIN__PORT", std::to_string(pixel.admin_port())}};
+  const std::map<std::string, std::string> env{
+      {"TRACKER__ADMIN__PORT", std::to_string(pixel.admin_port())}};
   EXPECT_EQ(run_pixel_until_exit(env, {"--health-check"}).exit_code, 0);
   ASSERT_EQ(pixel.stop(), 0);
   EXPECT_EQ(run_pixel_until_exit(env, {"--health-check"}).exit_code, 1);

@@ -17,7 +17,8 @@ std::string resolve_xff(const char* peer, std::string_view header, const Trusted
   return resolve_client_ip(ip(peer), parse_x_forwarded_for(header), trusted).to_string();
 }
 
-std::string resolve_forwarded(const char* peer, std::string_view header, const TrustedProxies& trusted) {
+std::string resolve_forwarded(const char* peer, std::string_view header,
+                              const TrustedProxies& trusted) {
   return resolve_client_ip(ip(peer), parse_forwarded(header), trusted).to_string();
 }
 

@@ -14,7 +14,8 @@ void write(const std::filesystem::path& path, const std::string& bytes) {
 }
 
 TEST(PixelImage, TheBundledGifIsA43ByteTransparentPixel) {
-  const std::string gif = load_gif(std::filesystem::path(TRACKER_SOURCE_DIR) / "pixel-service/resources/pixel.gif");
+  const std::string gif =
+      load_gif(std::filesystem::path(TRACKER_SOURCE_DIR) / "pixel-service/resources/pixel.gif");
   EXPECT_EQ(gif.size(), 43U);
   EXPECT_EQ(gif.substr(0, 6), "GIF89a");
   EXPECT_EQ(gif.substr(6, 4), std::string("\x01\x00\x01\x00", 4));  // 1x1
@@ -28,7 +29,8 @@ TEST(PixelImage, RefusesAFileThatIsNotAGif) {
     load_gif(dir / "x.png");
     FAIL() << "no error";
   } catch (const ImageError& error) {
-    EXPECT_NE(std::string(error.what()).find("x.png: not a GIF"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("x.png: not a GIF"), std::string::npos)
+        << error.what();
   }
 }
 
@@ -54,7 +56,8 @@ TEST(PixelImage, FirstExistingBundledCandidateIsUsed) {
 }
 
 TEST(PixelImage, BundledCandidatesStartNextToTheExecutable) {
-  const auto candidates = bundled_image_candidates("/opt/tracker/bin/pixel-service", "/src/pixel.gif");
+  const auto candidates =
+      bundled_image_candidates("/opt/tracker/bin/pixel-service", "/src/pixel.gif");
   ASSERT_EQ(candidates.size(), 3U);
   EXPECT_EQ(candidates[0], "/opt/tracker/share/tracker/pixel.gif");
   EXPECT_EQ(candidates[1], "/usr/share/tracker/pixel.gif");

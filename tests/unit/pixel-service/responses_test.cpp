@@ -11,7 +11,8 @@ namespace {
 
 const std::string kGif = "GIF89a-fake-image-bytes";
 
-std::string bytes_of(const Responses& responses, Reply reply, Persistence persistence, bool head_only) {
+std::string bytes_of(const Responses& responses, Reply reply, Persistence persistence,
+                     bool head_only) {
   const auto buffers = responses.buffers(reply, persistence, head_only, "Date: X\r\n");
   return {boost::asio::buffers_begin(buffers), boost::asio::buffers_end(buffers)};
 }
@@ -20,11 +21,11 @@ TEST(Responses, PixelCarriesEveryHeaderAndTheImage) {
   const Responses responses(kGif);
   const std::string reply = bytes_of(responses, Reply::Pixel, Persistence::KeepAlive, false);
   EXPECT_EQ(reply.rfind("HTTP/1.1 200 OK\r\nDate: X\r\n", 0), 0U);
-  for (const char* header : {"Content-Type: image/gif\r\n", "Content-Length: 23\r\n",
-                             "Cache-Control: no-cache, no-store, must-revalidate\r\n",
-                             "Pragma: no-cache\r\n", "Expires: 0\r\n", "Access-Control-Allow-Origin: *\r\n",
-                             "Cross-Origin-Resource-Policy: cross-origin\r\n",
-                             "X-Content-Type-Options: nosniff\r\n"}) {
+  for (const char* header :
+       {"Content-Type: image/gif\r\n", "Content-Length: 23\r\n",
+        "Cache-Control: no-cache, no-store, must-revalidate\r\n", "Pragma: no-cache\r\n",
+        "Expires: 0\r\n", "Access-Control-Allow-Origin: *\r\n",
+        "Cross-Origin-Resource-Policy: cross-origin\r\n", "X-Content-Type-Options: nosniff\r\n"}) {
     EXPECT_NE(reply.find(header), std::string::npos) << header;
   }
   EXPECT_EQ(reply.find("Connection:"), std::string::npos);
@@ -40,8 +41,9 @@ TEST(Responses, HeadLeavesOnlyTheBodyOut) {
 
 TEST(Responses, ConnectionHeaderFollowsPersistence) {
   const Responses responses(kGif);
-  EXPECT_NE(bytes_of(responses, Reply::Pixel, Persistence::Close, false).find("Connection: close\r\n"),
-            std::string::npos);
+  EXPECT_NE(
+      bytes_of(responses, Reply::Pixel, Persistence::Close, false).find("Connection: close\r\n"),
+      std::string::npos);
   EXPECT_NE(bytes_of(responses, Reply::Pixel, Persistence::KeepAliveHttp10, false)
                 .find("Connection: keep-alive\r\n"),
             std::string::npos);
@@ -51,8 +53,9 @@ TEST(Responses, ErrorRepliesAlwaysClose) {
   const Responses responses(kGif);
   for (const Reply reply : {Reply::BadRequest, Reply::BodyRefused, Reply::HeaderTooLarge}) {
     EXPECT_TRUE(closes_connection(reply));
-    EXPECT_NE(bytes_of(responses, reply, Persistence::KeepAlive, false).find("Connection: close\r\n"),
-              std::string::npos);
+    EXPECT_NE(
+        bytes_of(responses, reply, Persistence::KeepAlive, false).find("Connection: close\r\n"),
+        std::string::npos);
   }
 }
 
@@ -68,7 +71,8 @@ TEST(Responses, PreflightIs204WithCorsAndNoContentLength) {
 
 TEST(Responses, MethodNotAllowedNamesTheAllowedMethods) {
   const Responses responses(kGif);
-  const std::string reply = bytes_of(responses, Reply::MethodNotAllowed, Persistence::KeepAlive, false);
+  const std::string reply =
+      bytes_of(responses, Reply::MethodNotAllowed, Persistence::KeepAlive, false);
   EXPECT_EQ(reply.rfind("HTTP/1.1 405 Method Not Allowed\r\n", 0), 0U);
   EXPECT_NE(reply.find("Allow: GET, HEAD, OPTIONS\r\n"), std::string::npos);
 }

@@ -46,7 +46,8 @@ TEST(Settings, BadTrustedProxyNamesTheKeyAndTheEntry) {
 
 TEST(Settings, ForwardedHeaderIsXForwardedForUnlessSetToForwarded) {
   EXPECT_EQ(load({}).forwarded_header, ForwardedHeader::XForwardedFor);
-  EXPECT_EQ(load({"TRACKER__PIXEL__FORWARDEDHEADER=forwarded"}).forwarded_header, ForwardedHeader::Forwarded);
+  EXPECT_EQ(load({"TRACKER__PIXEL__FORWARDEDHEADER=forwarded"}).forwarded_header,
+            ForwardedHeader::Forwarded);
   EXPECT_THROW(load({"TRACKER__PIXEL__FORWARDEDHEADER=X-Real-IP"}), config::ConfigError);
 }
 

@@ -26,8 +26,8 @@ std::string load_gif(const std::filesystem::path& path);
 /// next to the executable (<exe dir>/../share/tracker/pixel.gif, the layout
 /// of both the build tree and `cmake --install`), the Docker image's
 /// /usr/share/tracker/pixel.gif, and the source tree's resources/pixel.gif.
-std::vector<std::filesystem::path> bundled_image_candidates(const std::filesystem::path& executable,
-                                                            const std::filesystem::path& source_image);
+std::vector<std::filesystem::path> bundled_image_candidates(
+    const std::filesystem::path& executable, const std::filesystem::path& source_image);
 
 /// The image path to load: `configured` when set, else the first existing
 /// bundled candidate (or the first candidate, so the error names a path).

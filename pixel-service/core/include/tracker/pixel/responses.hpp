@@ -54,7 +54,8 @@ class Responses {
   /// The three buffers to write for one reply (gathered into one writev).
   /// `date_line` must stay alive until the write completes.
   std::array<boost::asio::const_buffer, 3> buffers(Reply reply, Persistence persistence,
-                                                   bool head_only, std::string_view date_line) const;
+                                                   bool head_only,
+                                                   std::string_view date_line) const;
 
  private:
   std::array<std::array<RenderedReply, kPersistenceCount>, kReplyCount> table_;
