@@ -21,7 +21,7 @@ namespace {
 
 // Admin requests carry no meaningful body; this only bounds what a client
 // may send along with a (refused) POST.
-constexpr std::uint64_t kBodyLimit = 4 * 1024;
+constexpr std::uint64_t kBodyLimit = std::uint64_t{4} * 1024;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 // Removes the session from the shared set however the coroutine ends,

@@ -23,7 +23,7 @@ namespace http = beast::http;
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::uint64_t kMaxBody = 64 * 1024;
+constexpr std::uint64_t kMaxBody = std::uint64_t{64} * 1024;
 
 asio::awaitable<void> probe(std::string host, std::uint16_t port,
                             std::chrono::steady_clock::time_point deadline, bool& ready) {

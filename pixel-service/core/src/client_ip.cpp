@@ -42,7 +42,7 @@ std::optional<ip::address> parse_node(std::string_view node) {
   const auto colon = node.find(':');
   if (colon != std::string_view::npos && node.find(':', colon + 1) == std::string_view::npos) {
     if (!all_digits(node.substr(colon + 1))) return std::nullopt;
-    const auto address = parse_address(node.substr(0, colon));
+    auto address = parse_address(node.substr(0, colon));
     if (!address || !address->is_v4()) return std::nullopt;
     return address;
   }
@@ -110,7 +110,7 @@ AddressChain parse_forwarded(std::string_view value) {
 
 ip::address resolve_client_ip(const ip::address& peer, const AddressChain& chain,
                               const TrustedProxies& trusted) {
-  const ip::address client = normalize(peer);
+  ip::address client = normalize(peer);
   if (chain.empty() || !trusted.contains(client)) return client;
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     if (!it->has_value()) return client;

@@ -29,6 +29,7 @@ class HttpServer {
   /// and port if it cannot. Port 0 picks a free port (see port()). "::"
   /// listens dual-stack (IPv4 clients appear as IPv4).
   HttpServer(boost::asio::io_context& io, const SessionContext& context);
+  ~HttpServer() = default;
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 

@@ -23,7 +23,7 @@ constexpr std::size_t kReadChunk = 4096;
 // After an error reply: how long and how much the client may keep sending
 // before the connection is closed anyway.
 constexpr std::chrono::seconds kLingerTime{2};
-constexpr std::size_t kLingerBytes = 64 * 1024;
+constexpr std::size_t kLingerBytes = std::size_t{64} * 1024;
 
 /// All values of one header, comma-joined as RFC 9110 allows for lists.
 std::string joined_field(const http::request<http::empty_body>& request, std::string_view name) {

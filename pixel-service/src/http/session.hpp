@@ -27,6 +27,7 @@ namespace tracker::pixel {
 class Session {
  public:
   Session(boost::asio::ip::tcp::socket socket, const SessionContext& context);
+  ~Session() = default;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 

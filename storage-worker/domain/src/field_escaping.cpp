@@ -2,11 +2,12 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 namespace tracker::worker::domain {
 namespace {
 
-constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 // One lookup per byte keeps the common case (nothing to escape) a plain scan.
 constexpr std::array<bool, 256> make_special_table() {

@@ -27,7 +27,7 @@ struct AdminOptions {
   /// take a response within it; idle keep-alive connections close after it.
   std::chrono::milliseconds io_timeout{std::chrono::seconds(10)};
   /// Request header block limit; larger ones are answered 431 and closed.
-  std::size_t header_limit = 8 * 1024;
+  std::size_t header_limit = std::size_t{8} * 1024;
   /// Concurrent connections; further ones are closed at once.
   std::size_t max_connections = 32;
 };

@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace tracker::pixel {
@@ -27,7 +28,7 @@ class IpNetwork {
 
  private:
   IpNetwork(boost::asio::ip::address base, unsigned prefix_length)
-      : base_(base), prefix_length_(prefix_length) {}
+      : base_(std::move(base)), prefix_length_(prefix_length) {}
 
   boost::asio::ip::address base_;
   unsigned prefix_length_;

@@ -10,7 +10,7 @@ namespace tracker::worker::application {
 struct PartitionId {
   std::string topic;
   std::int32_t partition = 0;
-  auto operator<=>(const PartitionId&) const = default;
+  auto operator<=>(const PartitionId&) const = default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 false alarm on defaulted <=>
 };
 
 /// One consumed message: its origin and its raw value (the event JSON).

@@ -15,7 +15,7 @@ namespace tracker::worker::application {
 
 /// Values larger than this are not events (the pixel service never produces
 /// one near it): dead-lettered as oversized.
-inline constexpr std::size_t kDefaultMaxEventBytes = 64 * 1024;
+inline constexpr std::size_t kDefaultMaxEventBytes = std::size_t{64} * 1024;
 
 /// What a batch held, for metrics.
 struct BatchCounts {
