@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <optional>
 #include <shared_mutex>
 #include <stdexcept>
 
@@ -14,11 +15,13 @@
 namespace tracker::kafka {
 namespace {
 
-constexpr auto kPollTimeoutMs = 100;  // how long the poll thread waits for reports; bounds stop latency
+// How long the poll thread waits for reports; bounds stop latency.
+constexpr auto kPollTimeoutMs = 100;
 constexpr auto kCloseFlushDeadline = std::chrono::seconds(5);
 constexpr auto kPurgeReportDeadline = std::chrono::seconds(1);
 constexpr auto kLogInterval = std::chrono::seconds(10);
-constexpr auto kDefaultMessageTimeoutMs = "300000";  // 5 min of broker outage before a message fails
+// 5 min of broker outage before a message fails.
+constexpr auto kDefaultMessageTimeoutMs = "300000";
 
 }  // namespace
 
@@ -34,8 +37,8 @@ struct Producer::Impl {
   Impl& operator=(Impl&&) = delete;
 
   rd_kafka_topic_t* topic(std::string_view name);
-  ProduceResult produce(std::string_view topic_name, std::string_view value, const std::vector<Header>& headers,
-                        std::optional<std::string_view> key);
+  ProduceResult produce(std::string_view topic_name, std::string_view value,
+                        const std::vector<Header>& headers, std::optional<std::string_view> key);
   std::size_t flush(std::chrono::milliseconds deadline);
   std::size_t undelivered() const;
   void poll_loop();
@@ -54,6 +57,9 @@ struct Producer::Impl {
   detail::KafkaPtr rk;
   std::shared_mutex topics_mutex;
   std::map<std::string, detail::TopicPtr, std::less<>> topics;
+  // queued's value when the owner's last flush() ran out; the destructor does
+  // not wait a second time for the same messages (see ~Impl).
+  std::optional<std::uint64_t> queued_at_expired_flush;
   std::atomic<bool> stopping{false};
   std::thread poller;  // the one thread that serves rd_kafka_poll (delivery reports, errors)
 };
@@ -82,11 +88,16 @@ Producer::Impl::Impl(ProducerOptions options) {
 Producer::Impl::~Impl() {
   // Staged stop: drain against a deadline, purge what is left (counted as
   // failed through its delivery reports), then stop serving and destroy.
-  const std::size_t remaining = flush(kCloseFlushDeadline);
+  // If the owner's own flush already ran out of time and nothing was queued
+  // since, waiting again would only lengthen the shutdown (past a container's
+  // grace period when Kafka is down): purge at once.
+  const bool waited_already = queued_at_expired_flush == queued.load(std::memory_order_relaxed);
+  const std::size_t remaining = waited_already ? undelivered() : flush(kCloseFlushDeadline);
   if (remaining > 0) {
     spdlog::warn("kafka producer: {} messages undelivered at shutdown, dropping them", remaining);
     rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    rd_kafka_flush(rk.get(), static_cast<int>(std::chrono::milliseconds(kPurgeReportDeadline).count()));
+    rd_kafka_flush(rk.get(),
+                   static_cast<int>(std::chrono::milliseconds(kPurgeReportDeadline).count()));
   }
   stopping.store(true, std::memory_order_relaxed);
   if (poller.joinable()) poller.join();
@@ -110,7 +121,8 @@ rd_kafka_topic_t* Producer::Impl::topic(std::string_view name) {
 }
 
 ProduceResult Producer::Impl::produce(std::string_view topic_name, std::string_view value,
-                                      const std::vector<Header>& headers, std::optional<std::string_view> key) {
+                                      const std::vector<Header>& headers,
+                                      std::optional<std::string_view> key) {
   rd_kafka_topic_t* rkt = topic(topic_name);
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
   if (rkt != nullptr) {
@@ -153,26 +165,31 @@ ProduceResult Producer::Impl::produce(std::string_view topic_name, std::string_v
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return ProduceResult::QueueFull;
   if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) return ProduceResult::TooLarge;
   if (const auto count = produce_failures.record()) {
-    spdlog::error("kafka producer: {} messages to {} refused: {}", *count, topic_name, rd_kafka_err2str(err));
+    spdlog::error("kafka producer: {} messages to {} refused: {}", *count, topic_name,
+                  rd_kafka_err2str(err));
   }
   return ProduceResult::Failed;
 }
 
 std::size_t Producer::Impl::flush(std::chrono::milliseconds deadline) {
   rd_kafka_flush(rk.get(), static_cast<int>(deadline.count()));
-  return undelivered();
+  const std::size_t remaining = undelivered();
+  if (remaining > 0) queued_at_expired_flush = queued.load(std::memory_order_relaxed);
+  return remaining;
 }
 
 // From our counters rather than rd_kafka_outq_len, which also counts
 // librdkafka's pending events (e.g. error notices), not only messages.
 std::size_t Producer::Impl::undelivered() const {
   // Reports first: a message is counted queued before its report can run.
-  const auto done = delivered.load(std::memory_order_relaxed) + failed.load(std::memory_order_relaxed);
+  const auto done =
+      delivered.load(std::memory_order_relaxed) + failed.load(std::memory_order_relaxed);
   const auto accepted = queued.load(std::memory_order_relaxed);
   return accepted > done ? static_cast<std::size_t>(accepted - done) : 0;
 }
 
-void Producer::Impl::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message, void* opaque) {
+void Producer::Impl::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message,
+                                 void* opaque) {
   auto* self = static_cast<Impl*>(opaque);
   if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     self->delivered.fetch_add(1, std::memory_order_relaxed);
@@ -191,9 +208,10 @@ void Producer::Impl::on_error(rd_kafka_t* rk, int err, const char* reason, void*
     // Idempotence guarantees are broken: every later produce() fails. Loud,
     // and not rate-limited: it happens once per client.
     std::array<char, 512> detail_text{};
-    const rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk, detail_text.data(), detail_text.size());
-    spdlog::critical("kafka producer: FATAL {}: {} (producer unusable until restart)", rd_kafka_err2name(fatal),
-                     detail_text.data());
+    const rd_kafka_resp_err_t fatal =
+        rd_kafka_fatal_error(rk, detail_text.data(), detail_text.size());
+    spdlog::critical("kafka producer: FATAL {}: {} (producer unusable until restart)",
+                     rd_kafka_err2name(fatal), detail_text.data());
     return;
   }
   // Broker-down and transport errors repeat while the cluster is away.
@@ -206,7 +224,8 @@ Producer::Producer(ProducerOptions options) : impl_(std::make_unique<Impl>(std::
 
 Producer::~Producer() = default;
 
-ProduceResult Producer::produce(std::string_view topic, std::string_view value, const std::vector<Header>& headers,
+ProduceResult Producer::produce(std::string_view topic, std::string_view value,
+                                const std::vector<Header>& headers,
                                 std::optional<std::string_view> key) {
   return impl_->produce(topic, value, headers, key);
 }
@@ -214,8 +233,10 @@ ProduceResult Producer::produce(std::string_view topic, std::string_view value, 
 std::size_t Producer::flush(std::chrono::milliseconds deadline) { return impl_->flush(deadline); }
 
 ProducerStats Producer::stats() const {
-  return {impl_->queued.load(std::memory_order_relaxed), impl_->delivered.load(std::memory_order_relaxed),
-          impl_->failed.load(std::memory_order_relaxed), impl_->dropped.load(std::memory_order_relaxed)};
+  return {impl_->queued.load(std::memory_order_relaxed),
+          impl_->delivered.load(std::memory_order_relaxed),
+          impl_->failed.load(std::memory_order_relaxed),
+          impl_->dropped.load(std::memory_order_relaxed)};
 }
 
 std::size_t Producer::queue_depth() const { return impl_->undelivered(); }

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -20,7 +22,10 @@ using testing::wait_until;
 
 constexpr auto kDeliveryDeadline = std::chrono::seconds(60);
 
-std::string event(int i) { return R"({"Timestamp":"2024-03-23T17:24:07.6960681Z","IpAddress":"10.0.0.)" + std::to_string(i) + "\"}"; }
+std::string event(int i) {
+  return R"({"Timestamp":"2024-03-23T17:24:07.6960681Z","IpAddress":"10.0.0.)" + std::to_string(i) +
+         "\"}";
+}
 
 std::set<std::string> values_of(const std::vector<testing::KcatMessage>& messages) {
   std::set<std::string> values;
@@ -66,7 +71,8 @@ TEST(KafkaProducer, ProduceReturnsQueuedWhileBrokersAreDownAndDeliversWhenTheyRe
   ASSERT_TRUE(broker.brokers_down());
   Producer producer({.servers = broker.servers()});
   constexpr int kEvents = 1000;
-  for (int i = 0; i < kEvents; ++i) ASSERT_EQ(producer.produce("user-events", event(i)), ProduceResult::Queued);
+  for (int i = 0; i < kEvents; ++i)
+    ASSERT_EQ(producer.produce("user-events", event(i)), ProduceResult::Queued);
   // Every call returned without a broker: nothing can have been delivered.
   EXPECT_EQ(producer.stats().delivered, 0U);
   EXPECT_EQ(producer.queue_depth(), static_cast<std::size_t>(kEvents));
@@ -108,16 +114,23 @@ TEST(KafkaProducer, UndeliverableMessagesAreCountedAsFailed) {
   DevBroker broker;
   ASSERT_TRUE(broker.brokers_down());
   Producer producer({.servers = broker.servers(), .properties = {{"message.timeout.ms", "500"}}});
-  for (int i = 0; i < 5; ++i) ASSERT_EQ(producer.produce("user-events", event(i)), ProduceResult::Queued);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(producer.produce("user-events", event(i)), ProduceResult::Queued);
   EXPECT_TRUE(wait_until([&] { return producer.stats().failed == 5; }, kDeliveryDeadline));
   EXPECT_EQ(producer.stats().delivered, 0U);
 }
 
 TEST(KafkaProducer, BadPropertyThrowsNamingIt) {
-  EXPECT_THAT([] { Producer p({.servers = {"127.0.0.1:1"}, .properties = {{"no.such.property", "1"}}}); },
-              ::testing::ThrowsMessage<std::runtime_error>(::testing::HasSubstr("no.such.property")));
-  EXPECT_THAT([] { Producer p({.servers = {"127.0.0.1:1"}, .properties = {{"linger.ms", "soon"}}}); },
-              ::testing::ThrowsMessage<std::runtime_error>(::testing::HasSubstr("linger.ms")));
+  EXPECT_THAT(
+      [] {
+        Producer p({.servers = {"127.0.0.1:1"}, .properties = {{"no.such.property", "1"}}});
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(::testing::HasSubstr("no.such.property")));
+  EXPECT_THAT(
+      [] {
+        Producer p({.servers = {"127.0.0.1:1"}, .properties = {{"linger.ms", "soon"}}});
+      },
+      ::testing::ThrowsMessage<std::runtime_error>(::testing::HasSubstr("linger.ms")));
   EXPECT_THAT([] { Producer p({.servers = {"127.0.0.1:1"}, .compression = "zip"}); },
               ::testing::ThrowsMessage<std::runtime_error>(::testing::HasSubstr("compression")));
 }
@@ -131,7 +144,8 @@ TEST(KafkaProducer, ConcurrentProducersFromManyThreadsAreAllCounted) {
   threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&producer, t] {
-      for (int i = 0; i < kPerThread; ++i) producer.produce(t % 2 == 0 ? "user-events" : "user-events.dlq", event(i));
+      for (int i = 0; i < kPerThread; ++i)
+        producer.produce(t % 2 == 0 ? "user-events" : "user-events.dlq", event(i));
     });
   }
   for (auto& thread : threads) thread.join();
@@ -143,9 +157,29 @@ TEST(KafkaProducer, DestructorFlushesWhatIsQueued) {
   DevBroker broker;
   {
     Producer producer({.servers = broker.servers(), .linger = std::chrono::milliseconds(1000)});
-    for (int i = 0; i < 20; ++i) ASSERT_EQ(producer.produce("user-events", event(i)), ProduceResult::Queued);
+    for (int i = 0; i < 20; ++i)
+      ASSERT_EQ(producer.produce("user-events", event(i)), ProduceResult::Queued);
   }
   EXPECT_EQ(broker.kcat_consume("user-events", 20).size(), 20U);
+}
+
+TEST(KafkaProducer, DestructorDoesNotWaitAgainAfterTheOwnersFlushRanOut) {
+  // A service flushes with its own deadline at shutdown; with Kafka down the
+  // destructor must not add its own 5 s on top (Docker kills after 10 s).
+  DevBroker broker;
+  ASSERT_TRUE(broker.brokers_down());
+  std::chrono::steady_clock::duration destruction{};
+  {
+    auto producer = std::make_unique<Producer>(ProducerOptions{.servers = broker.servers()});
+    for (int i = 0; i < 5; ++i)
+      ASSERT_EQ(producer->produce("user-events", event(i)), ProduceResult::Queued);
+    ASSERT_EQ(producer->flush(std::chrono::milliseconds(300)), 5U);
+    const auto start = std::chrono::steady_clock::now();
+    producer.reset();
+    destruction = std::chrono::steady_clock::now() - start;
+  }
+  // Purging takes at most its 1 s report deadline; a second flush would take 5 s.
+  EXPECT_LT(destruction, std::chrono::seconds(3));
 }
 
 }  // namespace

@@ -15,10 +15,10 @@
 namespace tracker::kafka {
 
 struct ProducerOptions {
-  std::vector<std::string> servers{};                // bootstrap "host:port" list
-  std::map<std::string, std::string> properties{};   // librdkafka passthrough, applied last
-  std::size_t queue_max_messages = 100'000;          // bound of the in-memory batch queue
-  std::chrono::milliseconds linger{5};               // batching window
+  std::vector<std::string> servers{};               // bootstrap "host:port" list
+  std::map<std::string, std::string> properties{};  // librdkafka passthrough, applied last
+  std::size_t queue_max_messages = 100'000;         // bound of the in-memory batch queue
+  std::chrono::milliseconds linger{5};              // batching window
   std::string compression = "lz4";
 };
 
@@ -50,7 +50,9 @@ class Producer {
  public:
   /// Throws std::runtime_error with librdkafka's message on a bad property.
   explicit Producer(ProducerOptions options);
-  /// Flushes with a short deadline (use flush() for a chosen one), then destroys.
+  /// Flushes with a short deadline (use flush() for a chosen one), purges what
+  /// is left (counted as failed), then destroys. If the last flush() ran out
+  /// of time and nothing was produced since, it purges without waiting again.
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;
