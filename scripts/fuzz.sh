@@ -29,8 +29,7 @@ while (($# > 0)); do
     *) targets+=("$1"); shift ;;
   esac
 done
-explicit=true
-if ((${#targets[@]} == 0)); then targets=("${all_targets[@]}"); explicit=false; fi
+if ((${#targets[@]} == 0)); then targets=("${all_targets[@]}"); fi
 for target in "${targets[@]}"; do
   if [[ ! -d "tests/fuzz/corpus/${target}" ]]; then
     echo "fuzz.sh: unknown target ${target} (known: ${all_targets[*]})" >&2
@@ -41,15 +40,6 @@ done
 
 build=build-fuzz
 if [[ ! -f "${build}/CMakeCache.txt" ]]; then cmake --preset fuzz >/dev/null; fi
-if [[ "${explicit}" == false ]]; then
-  # fuzz_http_session needs the pixel service's sources and tracker::kafka;
-  # tests/fuzz/CMakeLists.txt skips it (and says so) when they are missing.
-  present=()
-  for target in "${targets[@]}"; do
-    if grep -q "bin/${target}:" "${build}/build.ninja"; then present+=("${target}"); fi
-  done
-  targets=("${present[@]}")
-fi
 cmake --build --preset fuzz -j "$(nproc)" --target "${targets[@]}"
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/tracker-fuzz.XXXXXX")
