@@ -4,6 +4,8 @@
 //    non-empty line (it becomes a dead-letter header);
 //  - an accepted event re-encodes to JSON that decodes to the same event, and
 //    encoding is then stable (encode(decode(encode(e))) == encode(e));
+//  - decode()'s fast path changes nothing: decode gives exactly what the full
+//    (DOM) parser gives, the same event or the same reason;
 //  - the worker's pure path (prepare_batch) classifies the value exactly once:
 //    dead letter, skipped for no IP, or one events.log line that keeps every
 //    line promise (line_properties.hpp).
@@ -13,8 +15,10 @@
 #include <string_view>
 #include <variant>
 
+#include "flat_event_parser.hpp"
 #include "fuzz_check.hpp"
 #include "line_properties.hpp"
+#include "tracker/contracts/json_string.hpp"
 #include "tracker/contracts/visit_event.hpp"
 #include "tracker/worker/application/prepared_batch.hpp"
 #include "tracker/worker/domain/visit.hpp"
@@ -56,11 +60,24 @@ void check_worker_path(std::string_view value, const VisitEvent* event) {
   }
 }
 
+void check_same_as_full_parser(std::string_view value,
+                               const std::variant<VisitEvent, DecodeError>& decoded) {
+  if (tracker::contracts::find_invalid_utf8(value)) return;  // decided before either parser
+  const auto full = tracker::contracts::detail::decode_with_dom(value);
+  FUZZ_CHECK(full.index() == decoded.index());
+  if (const auto* event = std::get_if<VisitEvent>(&decoded)) {
+    FUZZ_CHECK(std::get<VisitEvent>(full) == *event);
+  } else {
+    FUZZ_CHECK(std::get<DecodeError>(full).reason == std::get<DecodeError>(decoded).reason);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view value(reinterpret_cast<const char*>(data), size);
   const auto decoded = tracker::contracts::decode(value);
+  check_same_as_full_parser(value, decoded);
   if (const auto* error = std::get_if<DecodeError>(&decoded)) {
     check_one_line_reason(error->reason);
     check_worker_path(value, nullptr);

@@ -1,0 +1,156 @@
+#include "flat_event_parser.hpp"
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <utility>
+
+#include "timestamp.hpp"
+
+namespace tracker::contracts::detail {
+namespace {
+
+/// A cursor over one flat JSON object. Every read returns false when the
+/// input leaves the fast path's shape; the caller then gives up.
+class FlatObjectReader {
+ public:
+  explicit FlatObjectReader(std::string_view text) : text_(text) {}
+
+  bool at_end() const { return at_ == text_.size(); }
+
+  void skip_whitespace() {
+    // JSON's whitespace, exactly: no other byte may separate tokens.
+    while (at_ < text_.size() &&
+           (text_[at_] == ' ' || text_[at_] == '\n' || text_[at_] == '\r' || text_[at_] == '\t')) {
+      ++at_;
+    }
+  }
+
+  bool consume(char expected) {
+    skip_whitespace();
+    if (at_ == text_.size() || text_[at_] != expected) return false;
+    ++at_;
+    return true;
+  }
+
+  bool next_is(char expected) {
+    skip_whitespace();
+    return at_ < text_.size() && text_[at_] == expected;
+  }
+
+  bool consume_null() {
+    skip_whitespace();
+    if (text_.substr(at_, 4) != "null") return false;
+    at_ += 4;
+    return true;
+  }
+
+  /// A JSON string into `out`. Gives up on \u escapes (rare in events; the
+  /// full parser handles them and their surrogate rules).
+  bool read_string(std::string& out) {
+    if (!consume('"')) return false;
+    out.clear();
+    while (true) {
+      // Copy the run up to the next quote, backslash or control character.
+      const std::size_t run_start = at_;
+      while (at_ < text_.size() && !special(text_[at_])) ++at_;
+      out.append(text_, run_start, at_ - run_start);
+      if (at_ == text_.size()) return false;
+      const char c = text_[at_++];
+      if (c == '"') return true;
+      if (c != '\\' || at_ == text_.size()) return false;  // a raw control character
+      if (!append_escaped(text_[at_++], out)) return false;
+    }
+  }
+
+ private:
+  static bool special(char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  }
+
+  static bool append_escaped(char c, std::string& out) {
+    switch (c) {
+      case '"':
+        out += '"';
+        return true;
+      case '\\':
+        out += '\\';
+        return true;
+      case '/':
+        out += '/';
+        return true;
+      case 'b':
+        out += '\b';
+        return true;
+      case 'f':
+        out += '\f';
+        return true;
+      case 'n':
+        out += '\n';
+        return true;
+      case 'r':
+        out += '\r';
+        return true;
+      case 't':
+        out += '\t';
+        return true;
+      default:
+        return false;  // \u, or not an escape at all
+    }
+  }
+
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+// The keys of the contract, in VisitEvent's order; others are ignored.
+constexpr std::array<std::string_view, 5> kKnownKeys = {"Timestamp", "Referrer", "UserAgent",
+                                                        "IpAddress", "Query"};
+constexpr std::size_t kTimestamp = 0;
+
+/// The values of the known keys as read so far (nullopt: absent or null).
+struct KnownValues {
+  std::array<std::optional<std::string>, kKnownKeys.size()> values;
+  std::array<bool, kKnownKeys.size()> seen{};
+};
+
+/// One "key": value member.
+bool read_member(FlatObjectReader& reader, KnownValues& known, std::string& scratch) {
+  if (!reader.read_string(scratch) || !reader.consume(':')) return false;
+  const auto* const found = std::find(kKnownKeys.begin(), kKnownKeys.end(), scratch);
+  if (found == kKnownKeys.end()) {
+    // Unknown keys are ignored, but only a string or null value is read here.
+    return reader.consume_null() || reader.read_string(scratch);
+  }
+  const auto index = static_cast<std::size_t>(found - kKnownKeys.begin());
+  // nlohmann keeps the last of duplicate keys; rare enough to leave to it.
+  if (known.seen[index]) return false;
+  known.seen[index] = true;
+  // Null reads as absent, except for Timestamp, which must be a string.
+  if (reader.consume_null()) return index != kTimestamp;
+  return reader.read_string(known.values[index].emplace());
+}
+
+}  // namespace
+
+std::optional<VisitEvent> parse_flat_event(std::string_view text) {
+  FlatObjectReader reader(text);
+  if (!reader.consume('{')) return std::nullopt;
+  KnownValues known;
+  std::string scratch;  // keys and ignored values
+  if (!reader.next_is('}')) {
+    do {
+      if (!read_member(reader, known, scratch)) return std::nullopt;
+    } while (reader.consume(','));
+  }
+  if (!reader.consume('}')) return std::nullopt;
+  reader.skip_whitespace();
+  if (!reader.at_end()) return std::nullopt;
+
+  auto& timestamp = known.values[kTimestamp];
+  if (!timestamp || !is_round_trip_timestamp(*timestamp)) return std::nullopt;
+  return VisitEvent{std::move(*timestamp), std::move(known.values[1]), std::move(known.values[2]),
+                    std::move(known.values[3]), std::move(known.values[4])};
+}
+
+}  // namespace tracker::contracts::detail
