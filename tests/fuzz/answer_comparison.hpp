@@ -1,6 +1,5 @@
 #pragma once
 
-#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -12,18 +11,16 @@ namespace tracker::fuzz {
 /// replies, persistence and HEAD handling, and (when `compare_events`) the
 /// same events but for the client IP, which depends on the peer by design.
 ///
-/// Two differences are allowed, both Beast 1.81 behaviour (docs/security.md):
-///  - the header limit applies to the request line and to the fields
-///    separately and is checked against what is buffered, so a header
-///    between `max_header_bytes` and twice that is accepted or refused (431)
-///    depending on how its bytes arrive;
-///  - a header is checked only once its end (CRLF CRLF) is buffered or the
-///    limit is reached: a malformed request that arrives whole is rejected at
-///    once (400), the same bytes in pieces wait for more (the header timeout
-///    then closes without an answer) or reach the limit (431). So the last
-///    answer may differ, or be missing in one run, when it is an error close.
+/// Whether a header is accepted or refused as too large never depends on the
+/// split (RequestHeadReader counts the whole block across reads). One
+/// difference is allowed, Beast 1.81 behaviour (docs/security.md): a header is
+/// checked only once its end (CRLF CRLF) is buffered or the limit is reached,
+/// so a malformed request that arrives whole is rejected at once (400), the
+/// same bytes in pieces wait for more (the header timeout then closes without
+/// an answer) or reach the limit (431). So the last answer may differ, or be
+/// missing in one run, when it is an error close.
 bool same_answers(const std::vector<ServedRequest>& a, const std::vector<ServedRequest>& b,
-                  std::size_t max_header_bytes, bool compare_events = true);
+                  bool compare_events = true);
 
 /// "200 keep-alive event, 404 close" for the report of a mismatch.
 std::string describe(const std::vector<ServedRequest>& served);

@@ -22,6 +22,21 @@ Route route_request(http::verb method, std::string_view target) {
   }
 }
 
+Answer answer_request(const RequestHead& head) {
+  const Route route = route_request(head.method, head.target);
+  Answer answer{route.reply, Persistence::KeepAlive, route.head_only, route.records_visit};
+  if (head.has_body) {
+    answer.reply = Reply::BodyRefused;
+    answer.records_visit = false;
+  }
+  if (!head.keep_alive || closes_connection(answer.reply)) {
+    answer.persistence = Persistence::Close;
+  } else if (head.version == 10) {
+    answer.persistence = Persistence::KeepAliveHttp10;
+  }
+  return answer;
+}
+
 std::string_view query_of(std::string_view target) {
   const auto question = target.find('?');
   return question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);

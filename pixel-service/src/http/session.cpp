@@ -4,7 +4,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/error.hpp>
 #include <string_view>
 
 #include "http_metrics.hpp"
@@ -12,7 +11,6 @@
 
 namespace tracker::pixel {
 namespace asio = boost::asio;
-namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -25,29 +23,10 @@ constexpr std::size_t kReadChunk = 4096;
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kLingerBytes = std::size_t{64} * 1024;
 
-/// All values of one header, comma-joined as RFC 9110 allows for lists.
-std::string joined_field(const http::request<http::empty_body>& request, std::string_view name) {
-  std::string value;
-  const auto [first, last] =
-      request.equal_range(boost::beast::string_view(name.data(), name.size()));
-  for (auto it = first; it != last; ++it) {
-    if (!value.empty()) value += ',';
-    value.append(it->value().data(), it->value().size());
-  }
-  return value;
-}
-
-std::optional<std::string_view> field_value(const http::request<http::empty_body>& request,
-                                            http::field name) {
-  const auto it = request.find(name);
-  if (it == request.end()) return std::nullopt;
-  return std::string_view(it->value().data(), it->value().size());
-}
-
 }  // namespace
 
 Session::Session(tcp::socket socket, const SessionContext& context)
-    : stream_(std::move(socket)), context_(context) {
+    : stream_(std::move(socket)), context_(context), reader_(context.http.max_header_bytes) {
   boost::system::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) {
@@ -62,10 +41,7 @@ Session::Session(tcp::socket socket, const SessionContext& context)
 
 asio::awaitable<void> Session::run() {
   while (!stopping_) {
-    // A fresh parser per request, so each request gets the full header limit.
-    Parser parser;
-    parser.header_limit(static_cast<std::uint32_t>(context_.http.max_header_bytes));
-    const ReadResult read = co_await read_header(parser);
+    const ReadResult read = co_await read_header();
     if (read == ReadResult::Closed) break;
     const auto received = std::chrono::system_clock::now();
 
@@ -79,27 +55,15 @@ asio::awaitable<void> Session::run() {
       break;
     }
 
-    const auto& request = parser.get();
-    const Route route = route_request(request.method(), request.target());
-    Reply reply = route.reply;
-    const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
-    if (has_body) {
-      reply = Reply::BodyRefused;
-    } else if (route.records_visit) {
-      // Queued without waiting for Kafka: the reply never depends on it.
-      record_visit(parser, received);
-    }
-
-    Persistence persistence = Persistence::KeepAlive;
-    if (stopping_ || !parser.keep_alive() || closes_connection(reply)) {
-      persistence = Persistence::Close;
-    } else if (request.version() == 10) {
-      persistence = Persistence::KeepAliveHttp10;
-    }
-    if (!co_await write_reply(reply, persistence, route.head_only, received)) break;
-    context_.metrics.count(reply, std::chrono::steady_clock::now() - request_started_);
+    const RequestHead& head = reader_.head();
+    const Answer answer = answer_request(head);
+    // Queued without waiting for Kafka: the reply never depends on it.
+    if (answer.records_visit) record_visit(head, received);
+    const Persistence persistence = stopping_ ? Persistence::Close : answer.persistence;
+    if (!co_await write_reply(answer.reply, persistence, answer.head_only, received)) break;
+    context_.metrics.count(answer.reply, std::chrono::steady_clock::now() - request_started_);
     if (persistence == Persistence::Close) {
-      if (has_body) co_await linger();
+      if (head.has_body) co_await linger();
       break;
     }
   }
@@ -108,7 +72,7 @@ asio::awaitable<void> Session::run() {
   stream_.close();
 }
 
-asio::awaitable<Session::ReadResult> Session::read_header(Parser& parser) {
+asio::awaitable<Session::ReadResult> Session::read_header() {
   const HttpSettings& settings = context_.http;
   idle_ = buffer_.size() == 0;
   if (idle_) {
@@ -121,16 +85,22 @@ asio::awaitable<Session::ReadResult> Session::read_header(Parser& parser) {
   }
   first_request_ = false;
 
+  reader_.start();
   while (true) {
     if (buffer_.size() != 0) {
-      boost::system::error_code ec;
-      const std::size_t used = parser.put(buffer_.data(), ec);
-      buffer_.consume(used);
-      if (!ec && parser.is_header_done()) co_return ReadResult::Header;
-      if (ec == http::error::header_limit) co_return ReadResult::HeaderTooLarge;
-      if (ec && ec != http::error::need_more) co_return ReadResult::Malformed;
-      // Progress without a complete header (leading blank lines): parse on.
-      if (!ec && used != 0 && buffer_.size() != 0) continue;
+      const auto step = reader_.parse(
+          std::string_view(static_cast<const char*>(buffer_.data().data()), buffer_.size()));
+      buffer_.consume(step.used);
+      switch (step.status) {
+        case RequestHeadReader::Status::Complete:
+          co_return ReadResult::Header;
+        case RequestHeadReader::Status::TooLarge:
+          co_return ReadResult::HeaderTooLarge;
+        case RequestHeadReader::Status::Malformed:
+          co_return ReadResult::Malformed;
+        case RequestHeadReader::Status::NeedMore:
+          break;
+      }
     }
     if (stopping_ && idle_) co_return ReadResult::Closed;
     auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kUseTuple);
@@ -178,24 +148,23 @@ void Session::stop() {
 
 void Session::close() { stream_.close(); }
 
-void Session::record_visit(const Parser& parser, std::chrono::system_clock::time_point received) {
-  const auto& request = parser.get();
+void Session::record_visit(const RequestHead& head,
+                           std::chrono::system_clock::time_point received) {
   VisitFacts facts;
   facts.received = received;
-  facts.referrer = field_value(request, http::field::referer);
-  facts.user_agent = field_value(request, http::field::user_agent);
-  facts.client_ip = client_ip(parser);
-  facts.query = query_of(std::string_view(request.target().data(), request.target().size()));
+  facts.referrer = head.referer;
+  facts.user_agent = head.user_agent;
+  facts.client_ip = client_ip(head);
+  facts.query = query_of(head.target);
   context_.recorder.record(facts);
 }
 
-std::optional<std::string_view> Session::client_ip(const Parser& parser) {
+std::optional<std::string_view> Session::client_ip(const RequestHead& head) {
   if (!peer_text_) return std::nullopt;
   if (!peer_trusted_) return *peer_text_;
-  const auto& request = parser.get();
-  const bool forwarded = context_.forwarded_header == ForwardedHeader::Forwarded;
-  const std::string header = joined_field(request, forwarded ? "Forwarded" : "X-Forwarded-For");
-  const AddressChain chain = forwarded ? parse_forwarded(header) : parse_x_forwarded_for(header);
+  const AddressChain chain = context_.forwarded_header == ForwardedHeader::Forwarded
+                                 ? parse_forwarded(head.forwarded)
+                                 : parse_x_forwarded_for(head.x_forwarded_for);
   forwarded_client_ = resolve_client_ip(*peer_, chain, context_.trusted_proxies).to_string();
   return forwarded_client_;
 }

@@ -4,8 +4,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -13,6 +11,7 @@
 
 #include "http/session_context.hpp"
 #include "tracker/pixel/http_date.hpp"
+#include "tracker/pixel/request_head.hpp"
 #include "tracker/pixel/request_router.hpp"
 
 namespace tracker::pixel {
@@ -42,23 +41,24 @@ class Session {
 
  private:
   enum class ReadResult { Header, Closed, HeaderTooLarge, Malformed };
-  using Parser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
 
-  boost::asio::awaitable<ReadResult> read_header(Parser& parser);
+  /// Reads the next request header into reader_.
+  boost::asio::awaitable<ReadResult> read_header();
   boost::asio::awaitable<bool> write_reply(Reply reply, Persistence persistence, bool head_only,
                                            std::chrono::system_clock::time_point now);
   /// Reads and discards what the client still sends for a short while after
   /// an error reply, so closing does not reset the connection before the
   /// client has read that reply.
   boost::asio::awaitable<void> linger();
-  void record_visit(const Parser& parser, std::chrono::system_clock::time_point received);
+  void record_visit(const RequestHead& head, std::chrono::system_clock::time_point received);
   /// The client address for the event; a view into peer_text_ or
   /// forwarded_client_, valid until the next request.
-  std::optional<std::string_view> client_ip(const Parser& parser);
+  std::optional<std::string_view> client_ip(const RequestHead& head);
 
   boost::beast::tcp_stream stream_;
   const SessionContext& context_;
   boost::beast::flat_buffer buffer_;
+  RequestHeadReader reader_;
   HttpDateLine date_;
   std::optional<boost::asio::ip::address> peer_;  // normalized; nullopt if unknown
   std::optional<std::string> peer_text_;          // peer_ as written in events

@@ -3,6 +3,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <string_view>
 
+#include "tracker/pixel/request_head.hpp"
 #include "tracker/pixel/responses.hpp"
 
 namespace tracker::pixel {
@@ -21,6 +22,19 @@ struct Route {
 /// string) is a visit; HEAD answers like GET without body or visit; OPTIONS
 /// is the CORS preflight; other methods on /track get 405; other paths 404.
 Route route_request(boost::beast::http::verb method, std::string_view target);
+
+/// How the service answers one complete request header: the route's reply,
+/// except 413 for a request with a body (no visit then); how the connection
+/// continues after it (HTTP/1.0 keep-alive, close when asked or after an error).
+struct Answer {
+  Reply reply = Reply::BadRequest;
+  Persistence persistence = Persistence::Close;
+  bool head_only = false;
+  bool records_visit = false;
+
+  bool operator==(const Answer&) const = default;
+};
+Answer answer_request(const RequestHead& head);
 
 /// "a=1&b=2" from "/track?a=1&b=2"; empty when there is no query.
 std::string_view query_of(std::string_view target);

@@ -1,0 +1,94 @@
+// RequestHeadReader: the header limit counts the whole block across reads.
+#include "tracker/pixel/request_head.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace tracker::pixel {
+namespace {
+
+using Status = RequestHeadReader::Status;
+
+/// Feeds `bytes` `read_size` at a time, like a connection's reads, and
+/// returns the reader's last status.
+Status read_in_pieces(RequestHeadReader& reader, const std::string& bytes, std::size_t read_size) {
+  std::string buffered;
+  std::size_t next = 0;
+  Status status = Status::NeedMore;
+  while (status == Status::NeedMore && next < bytes.size()) {
+    buffered += bytes.substr(next, read_size);
+    next += read_size;
+    const auto step = reader.parse(buffered);
+    buffered.erase(0, step.used);
+    status = step.status;
+  }
+  return status;
+}
+
+std::string header_of_size(std::size_t size) {
+  const std::string head = "GET /track HTTP/1.1\r\nX: ";
+  return head + std::string(size - head.size() - 4, 'x') + "\r\n\r\n";
+}
+
+TEST(RequestHeadReader, CopiesWhatTheServiceNeeds) {
+  RequestHeadReader reader(8192);
+  const auto step = reader.parse(
+      "GET /track?a=1 HTTP/1.0\r\nReferer: https://a.example/\r\nUser-Agent: UA\r\n"
+      "X-Forwarded-For: 1.2.3.4\r\nx-forwarded-for: 5.6.7.8\r\nForwarded: for=9.9.9.9\r\n"
+      "Connection: keep-alive\r\n\r\nGET");
+  ASSERT_EQ(step.status, Status::Complete);
+  EXPECT_EQ(step.used, reader.header_bytes());
+  const RequestHead& head = reader.head();
+  EXPECT_EQ(head.method, boost::beast::http::verb::get);
+  EXPECT_EQ(head.target, "/track?a=1");
+  EXPECT_EQ(head.version, 10U);
+  EXPECT_TRUE(head.keep_alive);
+  EXPECT_FALSE(head.has_body);
+  EXPECT_EQ(head.referer, "https://a.example/");
+  EXPECT_EQ(head.user_agent, "UA");
+  EXPECT_EQ(head.x_forwarded_for, "1.2.3.4,5.6.7.8");
+  EXPECT_EQ(head.forwarded, "for=9.9.9.9");
+}
+
+TEST(RequestHeadReader, ForgetsTheFieldsOfThePreviousRequest) {
+  RequestHeadReader reader(8192);
+  ASSERT_EQ(reader.parse("GET / HTTP/1.1\r\nReferer: r\r\nContent-Length: 3\r\n\r\n").status,
+            Status::Complete);
+  EXPECT_TRUE(reader.head().has_body);
+  reader.start();
+  ASSERT_EQ(reader.parse("GET / HTTP/1.1\r\n\r\n").status, Status::Complete);
+  EXPECT_FALSE(reader.head().referer);
+  EXPECT_FALSE(reader.head().has_body);
+}
+
+TEST(RequestHeadReader, AHeaderOverTheLimitIsTooLargeWhateverTheReadSize) {
+  for (const std::size_t size : {8193U, 12288U, 16383U}) {
+    for (const std::size_t read_size : {1U, 17U, 4096U, 8192U, 100000U}) {
+      SCOPED_TRACE(std::to_string(size) + " bytes read " + std::to_string(read_size) +
+                   " at a time");
+      RequestHeadReader reader(8192);
+      EXPECT_EQ(read_in_pieces(reader, header_of_size(size), read_size), Status::TooLarge);
+    }
+  }
+}
+
+TEST(RequestHeadReader, AHeaderUpToTheLimitIsCompleteWhateverTheReadSize) {
+  for (const std::size_t size : {100U, 8191U, 8192U}) {
+    for (const std::size_t read_size : {1U, 17U, 4096U, 8192U, 100000U}) {
+      SCOPED_TRACE(std::to_string(size) + " bytes read " + std::to_string(read_size) +
+                   " at a time");
+      RequestHeadReader reader(8192);
+      EXPECT_EQ(read_in_pieces(reader, header_of_size(size), read_size), Status::Complete);
+    }
+  }
+}
+
+TEST(RequestHeadReader, MalformedInputIsMalformed) {
+  RequestHeadReader reader(8192);
+  EXPECT_EQ(reader.parse("THIS IS NOT HTTP\r\n\r\n").status, Status::Malformed);
+}
+
+}  // namespace
+}  // namespace tracker::pixel
