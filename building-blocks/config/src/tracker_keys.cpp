@@ -56,7 +56,7 @@ const std::vector<KeyDefinition>& tracker_keys() {
        "header a trusted proxy names the client in: X-Forwarded-For or Forwarded (RFC 7239) (pixel)"},
       // Storage worker
       {"Worker__GroupId", ValueType::String, "storage-worker", "Kafka consumer group (worker)"},
-      {"Worker__BatchMaxEvents", ValueType::Integer, "1000",
+      {"Worker__BatchMaxEvents", ValueType::Integer, "10000",
        "most events written per fsync and commit (worker)", 1, 1'000'000},
       {"Worker__BatchMaxMs", ValueType::Integer, "200",
        "longest a batch waits to fill before it is written (worker)", 0, kMaxMillis},

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <future>
 #include <utility>
 
 namespace tracker::worker::infrastructure {
@@ -14,6 +15,9 @@ using Clock = std::chrono::steady_clock;
 
 // How long an idle poll blocks, so stop and reopen requests are seen promptly.
 constexpr std::chrono::milliseconds kIdlePoll{100};
+// Most messages taken per poll, so a batch overshoots its byte bound by at
+// most this many values.
+constexpr std::size_t kPollChunk = 500;
 // How long an assignment may wait for the group's committed offsets.
 constexpr std::chrono::milliseconds kCommittedTimeout{5000};
 
@@ -34,7 +38,11 @@ bool erase_matching(Container& container, Predicate predicate) {
 
 ConsumeLoop::ConsumeLoop(kafka::ConsumerOptions consumer_options, application::StoreVisits& store,
                          WorkerMetrics& metrics, WorkerHealth& health, ConsumeLoopOptions options)
-    : store_(store), metrics_(metrics), health_(health), options_(options) {
+    : store_(store),
+      metrics_(metrics),
+      health_(health),
+      options_(options),
+      stored_offsets_(store.checkpoint().next_offsets) {
   kafka::RebalanceHooks hooks;
   hooks.on_assigned = [this](const std::vector<kafka::TopicPartition>& partitions) {
     return on_assigned(partitions);
@@ -49,8 +57,9 @@ ConsumeLoop::~ConsumeLoop() = default;
 
 std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
     const std::vector<kafka::TopicPartition>& partitions) {
+  // The batch being written may hold these partitions' next offsets.
+  settle_writing();
   std::map<kafka::TopicPartition, std::int64_t> start;
-  const auto& stored = store_.checkpoint().next_offsets;
   // Start at the further of our checkpoint and the group's offset: a group
   // offset beyond the checkpoint means another member stored that stretch
   // while it owned the partition. (If the broker does not answer, the
@@ -60,8 +69,8 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
   for (const auto& partition : partitions) {
     const auto id = to_partition_id(partition);
     accepted_until_.erase(id);
-    const auto it = stored.find(id);
-    if (it == stored.end()) continue;  // the consumer starts at the group's offset
+    const auto it = stored_offsets_.find(id);
+    if (it == stored_offsets_.end()) continue;  // the consumer starts at the group's offset
     const auto group_it = group.find(partition);
     if (group_it != group.end() && group_it->second > it->second) continue;
     start[partition] = it->second;
@@ -73,14 +82,24 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
 }
 
 void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partitions) {
+  // A batch being written is finished (and committed, if stored) first, so
+  // the next owner starts right after it.
+  settle_writing();
   std::map<PartitionId, std::int64_t> to_commit;
   for (const auto& partition : partitions) {
     const auto id = to_partition_id(partition);
     // Another member takes over from the group's committed offset: lines of
     // this partition not stored yet are its to write, not ours.
-    const auto of_partition = [&id](const IncomingMessage& message) { return message.source == id; };
-    if (erase_matching(pending_, of_partition)) pending_changed_ = true;
-    erase_matching(backlog_, of_partition);
+    const auto of_partition = [&id](const IncomingMessage& message) {
+      return message.source == id;
+    };
+    for (auto* batch : {&writing_batch_, &ready_}) {
+      if (*batch && erase_matching((*batch)->messages, of_partition)) (*batch)->changed = true;
+    }
+    if (erase_matching(collecting_, of_partition)) {
+      collecting_bytes_ = 0;
+      for (const auto& message : collecting_) collecting_bytes_ += message.value.size();
+    }
     accepted_until_.erase(id);
     if (const auto it = uncommitted_.find(id); it != uncommitted_.end()) {
       to_commit.insert(*it);
@@ -91,39 +110,93 @@ void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partition
   spdlog::info("revoked {} partition(s)", partitions.size());
 }
 
-void ConsumeLoop::accept(std::vector<kafka::Message> messages,
-                         std::vector<IncomingMessage>& into) {
-  const auto& stored = store_.checkpoint().next_offsets;
+void ConsumeLoop::accept(std::vector<kafka::Message> messages) {
   for (auto& message : messages) {
     PartitionId source{std::move(message.topic), message.partition};
     auto [next, inserted] = accepted_until_.try_emplace(source, 0);
     if (inserted) {
-      if (const auto it = stored.find(source); it != stored.end()) next->second = it->second;
+      if (const auto it = stored_offsets_.find(source); it != stored_offsets_.end()) {
+        next->second = it->second;
+      }
     }
     // A replay (a seek, a re-fetch after pause, a start below the checkpoint)
     // must not write a line twice.
     if (message.offset < next->second) continue;
     next->second = message.offset + 1;
-    into.push_back(IncomingMessage{std::move(source), message.offset, std::move(message.value)});
+    collecting_bytes_ += message.value.size();
+    collecting_.push_back(
+        IncomingMessage{std::move(source), message.offset, std::move(message.value)});
   }
 }
 
 void ConsumeLoop::collect_batch() {
   std::optional<Clock::time_point> deadline;
-  if (!pending_.empty()) deadline = Clock::now() + options_.batch_max_wait;
-  while (pending_.size() < options_.batch_max_events && !stop_requested_.load()) {
+  if (!collecting_.empty()) deadline = Clock::now() + options_.batch_max_wait;
+  while (collecting_.size() < options_.batch_max_events &&
+         collecting_bytes_ < options_.batch_max_bytes && !stop_requested_.load()) {
     auto timeout = kIdlePoll;
     if (deadline) {
       const auto now = Clock::now();
       if (now >= *deadline) break;
       timeout = std::chrono::ceil<std::chrono::milliseconds>(*deadline - now);
     }
-    auto messages = consumer_->poll(options_.batch_max_events - pending_.size(), timeout);
+    const auto wanted = std::min(options_.batch_max_events - collecting_.size(), kPollChunk);
+    auto messages = consumer_->poll(wanted, timeout);
     const bool idle = messages.empty();
-    accept(std::move(messages), pending_);
-    if (!deadline && !pending_.empty()) deadline = Clock::now() + options_.batch_max_wait;
+    accept(std::move(messages));
+    if (!deadline && !collecting_.empty()) deadline = Clock::now() + options_.batch_max_wait;
     if (!deadline && idle) return;  // nothing yet: let run() look at its flags
   }
+}
+
+void ConsumeLoop::prepare_collected() {
+  if (collecting_.empty()) return;
+  Batch batch;
+  batch.messages = std::move(collecting_);
+  collecting_.clear();
+  collecting_bytes_ = 0;
+  batch.prepared = application::prepare_batch(batch.messages, options_.max_event_bytes);
+  ready_ = std::move(batch);
+}
+
+void ConsumeLoop::start_writing() {
+  if (!ready_) return;
+  writing_batch_ = std::move(ready_);
+  ready_.reset();
+  if (writing_batch_->changed) {
+    writing_batch_->prepared =
+        application::prepare_batch(writing_batch_->messages, options_.max_event_bytes);
+    writing_batch_->changed = false;
+  }
+  writing_batch_->started = Clock::now();
+  // One thread per batch: a store takes milliseconds of fsync, so starting a
+  // thread is cheap next to it, and the future owns the thread: no queue and
+  // no shutdown protocol. The loop leaves the batch alone until settled.
+  writing_ = std::async(std::launch::async,
+                        [this, batch = &*writing_batch_] { return store_batch(*batch); });
+}
+
+std::optional<application::StoreFailure> ConsumeLoop::store_batch(Batch& batch) {
+  auto failure = store_.store(batch.prepared);
+  // Counted as soon as it is durable, on whichever thread stored it, so
+  // /metrics never lags the file (the commit may, by a poll).
+  if (!failure) metrics_.batch_stored(batch.prepared.counts, Clock::now() - batch.started);
+  return failure;
+}
+
+void ConsumeLoop::settle_writing() {
+  if (!writing_.valid()) return;
+  write_failure_ = writing_.get();
+  if (!write_failure_) complete_written();
+}
+
+bool ConsumeLoop::finish_writing() {
+  settle_writing();
+  // A stored batch is completed by settle_writing(); one left here failed.
+  if (!writing_batch_ || !write_failure_) return true;
+  auto failure = std::move(*write_failure_);
+  write_failure_.reset();
+  return retry_failed_batch(std::move(failure));
 }
 
 void ConsumeLoop::wait_while_paused(std::chrono::milliseconds duration) {
@@ -133,53 +206,51 @@ void ConsumeLoop::wait_while_paused(std::chrono::milliseconds duration) {
     // Partitions assigned meanwhile must not stream into memory either.
     consumer_->pause(consumer_->assignment());
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
-    accept(consumer_->poll(options_.batch_max_events, std::min(left, kIdlePoll)), backlog_);
+    accept(consumer_->poll(kPollChunk, std::min(left, kIdlePoll)));
     if (stop_requested_.load()) return;
   }
 }
 
-bool ConsumeLoop::store_pending() {
-  const auto started = Clock::now();
-  auto batch = application::prepare_batch(pending_, options_.max_event_bytes);
-  pending_changed_ = false;
+bool ConsumeLoop::retry_failed_batch(application::StoreFailure failure) {
   auto backoff = options_.retry_first;
   std::optional<Clock::time_point> give_up_at;
-  bool paused = false;
-
-  while (auto failure = store_.store(batch)) {
-    metrics_.store_failed(failure->stage);
-    const auto detail = std::string{to_string(failure->stage)} + ": " + failure->detail;
+  consumer_->pause(consumer_->assignment());
+  while (true) {
+    metrics_.store_failed(failure.stage);
+    const auto detail = std::string{to_string(failure.stage)} + ": " + failure.detail;
     health_.set_not_ready(detail);
-    spdlog::error("storing a batch of {} failed, retrying in {} ms: {}", pending_.size(),
-                  backoff.count(), detail);
-    if (!paused) {
-      consumer_->pause(consumer_->assignment());
-      paused = true;
-    }
+    spdlog::error("storing a batch of {} failed, retrying in {} ms: {}",
+                  writing_batch_->messages.size(), backoff.count(), detail);
     if (stop_requested_.load()) {
       if (!give_up_at) give_up_at = Clock::now() + options_.stop_deadline;
       if (Clock::now() >= *give_up_at) return false;
     }
     wait_while_paused(backoff);
     backoff = std::min(backoff * 2, options_.retry_max);
-    if (pending_changed_) {
+    auto& batch = *writing_batch_;
+    if (batch.changed) {
       // A revocation took messages out: rebuild, keeping what was published.
-      const bool published = batch.dead_letters_published;
-      batch = application::prepare_batch(pending_, options_.max_event_bytes);
-      batch.dead_letters_published = published;
-      pending_changed_ = false;
+      const bool published = batch.prepared.dead_letters_published;
+      batch.prepared = application::prepare_batch(batch.messages, options_.max_event_bytes);
+      batch.prepared.dead_letters_published = published;
+      batch.changed = false;
     }
+    // On this thread: the writing thread is idle until the next batch.
+    auto again = store_batch(batch);
+    if (!again) break;
+    failure = std::move(*again);
   }
-  if (paused) {
-    consumer_->resume(consumer_->assignment());
-    spdlog::info("storing works again; consumption resumed");
-  }
-  health_.set_ready();
-  metrics_.batch_stored(batch.counts, Clock::now() - started);
-  commit(batch.next_offsets);
-  pending_ = std::move(backlog_);
-  backlog_.clear();
+  consumer_->resume(consumer_->assignment());
+  spdlog::info("storing works again; consumption resumed");
+  complete_written();
   return true;
+}
+
+void ConsumeLoop::complete_written() {
+  health_.set_ready();
+  stored_offsets_ = store_.checkpoint().next_offsets;
+  commit(writing_batch_->prepared.next_offsets);
+  writing_batch_.reset();
 }
 
 void ConsumeLoop::commit(const std::map<PartitionId, std::int64_t>& next_offsets) {
@@ -214,24 +285,40 @@ void ConsumeLoop::publish_lag() {
   metrics_.set_lag(lag);
 }
 
+std::size_t ConsumeLoop::messages_in_hand() const {
+  std::size_t count = collecting_.size();
+  for (const auto* batch : {&writing_batch_, &ready_}) {
+    if (*batch) count += (*batch)->messages.size();
+  }
+  return count;
+}
+
 bool ConsumeLoop::run() {
   health_.set_ready();
   bool stored = true;
   while (!stop_requested_.load()) {
-    reopen_if_requested();
-    collect_batch();
-    if (!pending_.empty() && !store_pending()) {
+    collect_batch();      // while the previous batch is being written
+    prepare_collected();  // decoded while it is still being written
+    if (!finish_writing()) {
       stored = false;
       break;
     }
+    // Between two batches: nothing is being written.
+    reopen_if_requested();
+    start_writing();
     publish_lag();
   }
-  // The batch in hand when the stop came: store it too, then leave.
-  if (stored && !pending_.empty()) stored = store_pending();
+  // The batches in hand when the stop came: store them too, then leave.
+  if (stored) stored = finish_writing();
+  if (stored && !collecting_.empty()) {
+    prepare_collected();
+    start_writing();
+    stored = finish_writing();
+  }
   health_.set_not_ready("stopping");
   if (!stored) {
     spdlog::error("stopping with {} message(s) not stored; they are read again on restart",
-                  pending_.size() + backlog_.size());
+                  messages_in_hand());
   }
   consumer_->close();
   return stored;

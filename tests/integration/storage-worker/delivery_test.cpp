@@ -87,7 +87,8 @@ TEST(StorageWorker, DeadLettersMalformedMessagesWithReasonAndOriginAndStoresTheR
     const auto offset_at = line.find("original-offset=");
     const auto bar = line.find('|');
     if (offset_at == std::string::npos || bar == std::string::npos) continue;
-    const auto offset = line.substr(offset_at + 16, line.find_first_of(",|", offset_at) - offset_at - 16);
+    const auto offset =
+        line.substr(offset_at + 16, line.find_first_of(",|", offset_at) - offset_at - 16);
     headers_by_offset[offset] = line.substr(0, bar);
     value_by_offset[offset] = line.substr(bar + 1);
   }
@@ -105,10 +106,10 @@ TEST(StorageWorker, DeadLettersMalformedMessagesWithReasonAndOriginAndStoresTheR
   EXPECT_TRUE(oversized.starts_with(value_by_offset["6"]));
   EXPECT_EQ(value_by_offset["6"].size(), 64u * 1024);
 
-  EXPECT_EQ(read_lines(dir / "events.log"),
-            (std::vector<std::string>{visit_line("good-1", "10.0.0.1"),
-                                      visit_line("good-2", "10.0.0.2"),
-                                      visit_line("good-3", "10.0.0.3")}));
+  EXPECT_EQ(
+      read_lines(dir / "events.log"),
+      (std::vector<std::string>{visit_line("good-1", "10.0.0.1"), visit_line("good-2", "10.0.0.2"),
+                                visit_line("good-3", "10.0.0.3")}));
   EXPECT_EQ(worker.metric(R"(tracker_worker_skipped_total{reason="no_ip_address"})"), 1);
   EXPECT_EQ(worker.metric(R"(tracker_worker_dead_lettered_total{reason="invalid"})"), 3);
   EXPECT_EQ(worker.metric(R"(tracker_worker_dead_lettered_total{reason="oversized"})"), 1);
@@ -135,6 +136,9 @@ TEST(StorageWorker, SigtermCommitsSoARestartReadsNothingAgain) {
   ASSERT_TRUE(restarted.wait_assigned()) << restarted.process().output();
   ASSERT_TRUE(produce_all(broker, "user-events", {visit_json("after-restart", "10.2.2.2")}));
   ASSERT_TRUE(has_lines(dir / "events.log", 301)) << restarted.process().output();
+  // The line shows before its batch is fsync'd, checkpointed and counted.
+  ASSERT_TRUE(wait_until([&] { return restarted.metric("tracker_worker_consumed_total") >= 1; },
+                         kDeadline));
   EXPECT_EQ(restarted.metric("tracker_worker_consumed_total"), 1);
   auto expected = stored;
   expected.push_back(visit_line("after-restart", "10.2.2.2"));

@@ -26,8 +26,10 @@ namespace tracker::worker::infrastructure {
 ///   dead_lettered_total{reason}, store_errors_total{stage},
 ///   batch_size (events per stored batch), batch_seconds (prepare to
 ///   checkpoint, retries included), consumer_lag{topic,partition}.
-/// Thread-safety: updated from the worker loop; the registry is read by the
-/// admin thread (prometheus-cpp synchronises).
+/// Thread-safety: updated from the worker loop (batch_stored() and
+/// store_failed() also from its writing thread); the registry is read by the
+/// admin thread (prometheus-cpp synchronises the counters; set_lag() is
+/// for the loop thread only).
 class WorkerMetrics {
  public:
   explicit WorkerMetrics(prometheus::Registry& registry);
