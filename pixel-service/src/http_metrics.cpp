@@ -50,6 +50,12 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry) {
                       .Help("Open connections on the public port")
                       .Register(registry)
                       .Add({});
+  evicted_ =
+      &prometheus::BuildCounter()
+           .Name("tracker_pixel_http_connections_evicted_total")
+           .Help("Waiting connections closed at the connection cap to make room for a new one")
+           .Register(registry)
+           .Add({});
 }
 
 void HttpMetrics::count(Reply reply, std::chrono::steady_clock::duration latency) {
@@ -59,5 +65,6 @@ void HttpMetrics::count(Reply reply, std::chrono::steady_clock::duration latency
 
 void HttpMetrics::connection_opened() { connections_->Increment(); }
 void HttpMetrics::connection_closed() { connections_->Decrement(); }
+void HttpMetrics::connection_evicted() { evicted_->Increment(); }
 
 }  // namespace tracker::pixel

@@ -35,6 +35,7 @@
 
 #include "answer_comparison.hpp"
 #include "fuzz_check.hpp"
+#include "http/connection_registry.hpp"
 #include "http/session.hpp"
 #include "http/session_context.hpp"
 #include "http_metrics.hpp"
@@ -92,11 +93,14 @@ std::string exchange(std::string_view request) {
   asio::local::stream_protocol::socket client(io);
   client.assign(asio::local::stream_protocol(), fds[1]);
 
+  pixel::ConnectionRegistry registry;
   asio::co_spawn(
       io,
-      [&server]() -> asio::awaitable<void> {
-        pixel::Session session(std::move(server), service().context);
+      [&server, &registry]() -> asio::awaitable<void> {
+        pixel::Session session(std::move(server), service().context, registry);
+        registry.add(session);
         co_await session.run();
+        registry.remove(session);
       },
       asio::detached);
 

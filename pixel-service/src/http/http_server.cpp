@@ -8,7 +8,6 @@
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <system_error>
-#include <vector>
 
 #include "http/session.hpp"
 #include "http_metrics.hpp"
@@ -40,7 +39,7 @@ tcp::endpoint endpoint_for(const std::string& address, std::uint16_t port) {
 class SessionRegistration {
  public:
   SessionRegistration(HttpServer& server, Session& session) : server_(server), session_(session) {
-    server_.sessions_.insert(&session_);
+    server_.sessions_.add(session_);
     server_.context_.metrics.connection_opened();
   }
   // Only set erasure and a timer cancel: Asio throws there solely on an OS
@@ -75,8 +74,9 @@ void HttpServer::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
 
 asio::awaitable<void> HttpServer::accept_loop() {
   while (acceptor_.is_open()) {
-    if (sessions_.size() >= context_.http.max_connections) {
-      // Woken by session_ended() (which cancels the wait) or by stop().
+    if (sessions_.size() >= context_.http.max_connections && !sessions_.has_waiting()) {
+      // Every connection is being answered. Woken by session_ended() (which
+      // cancels the wait) or by stop().
       capacity_.expires_at(asio::steady_timer::time_point::max());
       co_await capacity_.async_wait(kUseTuple);
       continue;
@@ -91,19 +91,30 @@ asio::awaitable<void> HttpServer::accept_loop() {
       }
       continue;
     }
+    // At the cap the newcomer takes the place of the connection that has
+    // waited longest. If all of them started answering since the check above,
+    // it is served anyway: one over the cap, and the loop then waits.
+    if (sessions_.size() >= context_.http.max_connections) make_room();
     asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
   }
 }
 
+void HttpServer::make_room() {
+  Session* oldest = sessions_.evict_longest_waiting();
+  if (oldest == nullptr) return;
+  oldest->close();
+  context_.metrics.connection_evicted();
+}
+
 asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
-  Session session(std::move(socket), context_);
+  Session session(std::move(socket), context_, sessions_);
   const SessionRegistration registration(*this, session);
   if (stopping_) co_return;
   co_await session.run();
 }
 
 void HttpServer::session_ended(Session& session) {
-  sessions_.erase(&session);
+  sessions_.remove(session);
   context_.metrics.connection_closed();
   capacity_.cancel();
   if (stopping_ && sessions_.empty()) drain_.cancel();
@@ -118,15 +129,13 @@ void HttpServer::stop(std::chrono::milliseconds drain) {
   if (sessions_.empty()) return;
   spdlog::info("public HTTP port closed; finishing {} open connections (at most {} ms)",
                sessions_.size(), drain.count());
-  // Copy: a session may end (and leave the set) while we walk it.
-  for (Session* session : std::vector<Session*>(sessions_.begin(), sessions_.end()))
-    session->stop();
+  // A copy: a session may end (and leave the registry) while we walk it.
+  for (Session* session : sessions_.all()) session->stop();
   drain_.expires_after(drain);
   drain_.async_wait([this](boost::system::error_code ec) {
     if (ec || sessions_.empty()) return;
     spdlog::warn("drain deadline: closing {} connections still open", sessions_.size());
-    for (Session* session : std::vector<Session*>(sessions_.begin(), sessions_.end()))
-      session->close();
+    for (Session* session : sessions_.all()) session->close();
   });
 }
 

@@ -6,19 +6,23 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
-#include <unordered_set>
 
+#include "http/connection_registry.hpp"
 #include "http/session_context.hpp"
 
 namespace tracker::pixel {
 
-class Session;
-
 /// The public port: accepts connections and runs one Session per connection.
-/// Connection cap: at Http__MaxConnections open sessions the server stops
-/// accepting; new connections wait in the kernel's accept backlog until a
-/// session ends, so an idle flood cannot push out clients being served (and
-/// the header/idle timeouts free the slots of clients that say nothing).
+/// Connection cap: at Http__MaxConnections open sessions the server keeps
+/// accepting and closes the connection that has waited for its client the
+/// longest (idle keep-alive, nothing sent yet, or a header still arriving;
+/// see ConnectionRegistry), counted in
+/// tracker_pixel_http_connections_evicted_total. A connection whose request
+/// is being answered is never closed for a newcomer: when every connection
+/// is being answered, accepting waits until one ends. So an idle or
+/// slowloris flood delays new clients by nothing, and the number of open
+/// descriptors stays bounded by the cap (accept failing for lack of
+/// descriptors backs off).
 /// Stop: close the acceptor, close idle connections, let requests in progress
 /// be answered, and close whatever is left at the drain deadline. run() on
 /// the io_context then returns by itself; the io_context is never stopped.
@@ -43,14 +47,17 @@ class HttpServer {
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
   void session_ended(Session& session);
+  /// At the cap: makes room for one more connection by closing the
+  /// longest-waiting one, if any.
+  void make_room();
 
   boost::asio::io_context& io_;
   const SessionContext& context_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::uint16_t port_ = 0;
-  boost::asio::steady_timer capacity_;  // the accept loop waits here while at the cap
+  boost::asio::steady_timer capacity_;  // the accept loop waits here while nothing can be evicted
   boost::asio::steady_timer drain_;     // the hard deadline of stop()
-  std::unordered_set<Session*> sessions_;
+  ConnectionRegistry sessions_;
   bool stopping_ = false;
 };
 

@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <string_view>
 
+#include "http/connection_registry.hpp"
 #include "http_metrics.hpp"
 #include "visit_recorder.hpp"
 
@@ -25,8 +26,11 @@ constexpr std::size_t kLingerBytes = std::size_t{64} * 1024;
 
 }  // namespace
 
-Session::Session(tcp::socket socket, const SessionContext& context)
-    : stream_(std::move(socket)), context_(context), reader_(context.http.max_header_bytes) {
+Session::Session(tcp::socket socket, const SessionContext& context, ConnectionRegistry& registry)
+    : stream_(std::move(socket)),
+      context_(context),
+      registry_(registry),
+      reader_(context.http.max_header_bytes) {
   boost::system::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) {
@@ -45,11 +49,13 @@ asio::awaitable<void> Session::run() {
     if (read == ReadResult::Closed) break;
     const auto received = std::chrono::system_clock::now();
 
+    registry_.mark_answering(*this);
     if (read != ReadResult::Header) {
       const Reply reply =
           read == ReadResult::HeaderTooLarge ? Reply::HeaderTooLarge : Reply::BadRequest;
       if (co_await write_reply(reply, Persistence::Close, false, received)) {
         context_.metrics.count(reply, std::chrono::steady_clock::now() - request_started_);
+        registry_.mark_waiting(*this);
         co_await linger();
       }
       break;
@@ -62,6 +68,7 @@ asio::awaitable<void> Session::run() {
     const Persistence persistence = stopping_ ? Persistence::Close : answer.persistence;
     if (!co_await write_reply(answer.reply, persistence, answer.head_only, received)) break;
     context_.metrics.count(answer.reply, std::chrono::steady_clock::now() - request_started_);
+    registry_.mark_waiting(*this);
     if (persistence == Persistence::Close) {
       if (head.has_body) co_await linger();
       break;
@@ -111,6 +118,7 @@ asio::awaitable<Session::ReadResult> Session::read_header() {
       // not per read, so a client trickling bytes cannot hold the connection.
       idle_ = false;
       request_started_ = std::chrono::steady_clock::now();
+      registry_.mark_waiting(*this);
       stream_.expires_after(settings.header_timeout);
     }
   }

@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/intrusive/list_hook.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -16,16 +17,22 @@
 
 namespace tracker::pixel {
 
+class ConnectionRegistry;
+
 /// One client connection of the public port, run as one coroutine: read a
 /// request header, answer it from the precomputed replies, repeat while the
 /// connection is kept alive. Pipelined requests are answered in order from
 /// what is already buffered.
-/// Ownership: the coroutine frame owns the session; the server keeps a
-/// non-owning pointer in its registry for the session's lifetime.
+/// The session tells the registry when it waits for its client and when it
+/// answers, so that the server can evict the longest-waiting connection at
+/// the connection cap.
+/// Ownership: the coroutine frame owns the session; the server's registry
+/// links it (intrusive hook) for the session's lifetime.
 /// Thread-safety: every member function runs on the server's io_context thread.
-class Session {
+class Session : public boost::intrusive::list_base_hook<> {
  public:
-  Session(boost::asio::ip::tcp::socket socket, const SessionContext& context);
+  Session(boost::asio::ip::tcp::socket socket, const SessionContext& context,
+          ConnectionRegistry& registry);
   ~Session() = default;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -36,10 +43,14 @@ class Session {
   /// Graceful stop: an idle connection closes now; a request in progress is
   /// answered (with Connection: close) and then the connection closes.
   void stop();
-  /// Hard stop at the drain deadline: closes the socket.
+  /// Hard stop at the drain deadline, or eviction at the connection cap:
+  /// closes the socket.
   void close();
 
  private:
+  friend class ConnectionRegistry;
+  enum class RegistryList { None, Waiting, Answering, Evicted };
+
   enum class ReadResult { Header, Closed, HeaderTooLarge, Malformed };
 
   /// Reads the next request header into reader_.
@@ -57,6 +68,8 @@ class Session {
 
   boost::beast::tcp_stream stream_;
   const SessionContext& context_;
+  ConnectionRegistry& registry_;
+  RegistryList registry_list_ = RegistryList::None;  // owned by the registry
   boost::beast::flat_buffer buffer_;
   RequestHeadReader reader_;
   HttpDateLine date_;

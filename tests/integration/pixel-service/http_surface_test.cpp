@@ -224,27 +224,6 @@ TEST_F(PixelHttp, SlowHeaderIsCutOffWithoutStarvingOtherClients) {
   EXPECT_TRUE(slow.closed_by_server());
 }
 
-TEST_F(PixelHttp, ConnectionsBeyondTheCapWaitForAFreeSlot) {
-  PixelProcess pixel(broker_, {{"TRACKER__HTTP__MAXCONNECTIONS", "2"}});
-  auto first = std::make_unique<HttpConnection>("127.0.0.1", pixel.port());
-  HttpConnection second("127.0.0.1", pixel.port());
-  first->send(kGetTrack);
-  ASSERT_TRUE(first->read());
-  second.send(kGetTrack);
-  ASSERT_TRUE(second.read());
-  ASSERT_TRUE(wait_until([&] { return pixel.metric("tracker_pixel_http_connections") == 2; }));
-
-  HttpConnection third("127.0.0.1", pixel.port());  // the kernel's backlog takes it
-  third.send(kGetTrack);
-  // Not served while both slots are taken (a broken cap answers in microseconds).
-  EXPECT_FALSE(third.try_read(std::chrono::milliseconds(500)));
-  first.reset();  // frees a slot
-  const auto response = third.read();
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 200);
-  EXPECT_LE(pixel.metric("tracker_pixel_http_connections"), 2);
-}
-
 TEST_F(PixelHttp, ServesIpv6ClientsOnADualStackAddress) {
   PixelProcess pixel(broker_, {{"TRACKER__HTTP__ADDRESS", "::"}});
   HttpConnection v6("::1", pixel.port());
