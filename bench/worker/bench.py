@@ -213,10 +213,17 @@ def start_broker(build, work, partitions):
     sys.exit("kafka-dev-broker did not start")
 
 
+def cpu_seconds(pid):
+    """User + system CPU of a running process, from /proc."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def show(name, row, total):
-    print(f"  {name:<15}{row['rate']:>9.0f} events/s  ({row['counted']} events in "
-          f"{row['seconds']:.3f} s; CPU {row['cpu']:.2f} s = {row['cpu'] / total * 1e6:.2f} us/event; "
-          f"peak RSS {row['rss_kib'] / 1024:.1f} MiB)")
+    print(f"  {name:<15}{row['rate']:>9.0f} events/s  ({row['counted']:.0f} events in "
+          f"{row['seconds']:.3f} s; CPU {row['cpu']:.2f} s = {row['cpu'] / total * 1e6:.2f} us/event, "
+          f"dev broker meanwhile {row['broker_cpu']:.2f} s; peak RSS {row['rss_kib'] / 1024:.1f} MiB)")
 
 
 def main():
@@ -242,10 +249,14 @@ def main():
             # Alternate who goes first, so neither always meets a warmer broker.
             order = ["kcat", "worker"] if index % 2 == 0 else ["worker", "kcat"]
             for side in order:
+                # The dev broker shares the machine's cores with the side measured.
+                broker_cpu = cpu_seconds(broker.pid)
                 if side == "kcat":
                     kcat_rows.append(run_kcat(bootstrap, work, total))
                 else:
                     worker_rows.append(run_worker(args.build, bootstrap, work, total, index, extra_env))
+                rows = kcat_rows if side == "kcat" else worker_rows
+                rows[-1]["broker_cpu"] = cpu_seconds(broker.pid) - broker_cpu
             print(f"round {index + 1} ({' first, '.join(order)} second):")
             show("kcat -C -e", kcat_rows[-1], total)
             show("storage-worker", worker_rows[-1], total)
