@@ -5,7 +5,8 @@
 //  - an accepted event re-encodes to JSON that decodes to the same event, and
 //    encoding is then stable (encode(decode(encode(e))) == encode(e));
 //  - decode()'s fast path changes nothing: decode gives exactly what the full
-//    (DOM) parser gives, the same event or the same reason;
+//    (DOM) parser gives, the same event or the same reason; decode_into an
+//    event that held another message gives the same as well;
 //  - the worker's pure path (prepare_batch) classifies the value exactly once:
 //    dead letter, skipped for no IP, or one events.log line that keeps every
 //    line promise (line_properties.hpp).
@@ -70,6 +71,10 @@ void check_same_as_full_parser(std::string_view value,
   } else {
     FUZZ_CHECK(std::get<DecodeError>(full).reason == std::get<DecodeError>(decoded).reason);
   }
+  VisitEvent reused{"earlier", "referrer", "agent", "10.0.0.1", "q=1"};
+  const auto error = tracker::contracts::decode_into(value, reused);
+  FUZZ_CHECK(error.has_value() == std::holds_alternative<DecodeError>(decoded));
+  if (const auto* event = std::get_if<VisitEvent>(&decoded)) FUZZ_CHECK(reused == *event);
 }
 
 }  // namespace

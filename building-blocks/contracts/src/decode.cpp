@@ -58,7 +58,7 @@ std::optional<DecodeError> read_optional(const json& object, const char* key,
 
 }  // namespace
 
-std::variant<VisitEvent, DecodeError> decode(std::string_view text) {
+std::optional<DecodeError> decode_into(std::string_view text, VisitEvent& event) {
   // nlohmann would also reject bad UTF-8, but only inside strings and with a
   // message about tokens; operators want to know it is an encoding problem.
   if (const auto offset = find_invalid_utf8(text)) {
@@ -66,8 +66,17 @@ std::variant<VisitEvent, DecodeError> decode(std::string_view text) {
   }
   // Nearly every message is the pixel service's flat object: read it without
   // a DOM (the DOM parse was most of the worker's CPU time per event).
-  if (auto event = detail::parse_flat_event(text)) return *std::move(event);
-  return detail::decode_with_dom(text);
+  if (detail::parse_flat_event(text, event)) return std::nullopt;
+  auto decoded = detail::decode_with_dom(text);
+  if (auto* error = std::get_if<DecodeError>(&decoded)) return std::move(*error);
+  event = std::get<VisitEvent>(std::move(decoded));
+  return std::nullopt;
+}
+
+std::variant<VisitEvent, DecodeError> decode(std::string_view text) {
+  VisitEvent event;
+  if (auto error = decode_into(text, event)) return *std::move(error);
+  return event;
 }
 
 namespace detail {

@@ -103,19 +103,50 @@ class FlatObjectReader {
   std::size_t at_ = 0;
 };
 
-// The keys of the contract, in VisitEvent's order; others are ignored.
+// The keys of the contract; others are ignored.
 constexpr std::array<std::string_view, 5> kKnownKeys = {"Timestamp", "Referrer", "UserAgent",
                                                         "IpAddress", "Query"};
 constexpr std::size_t kTimestamp = 0;
 
-/// The values of the known keys as read so far (nullopt: absent or null).
-struct KnownValues {
-  std::array<std::optional<std::string>, kKnownKeys.size()> values;
-  std::array<bool, kKnownKeys.size()> seen{};
+/// Where each known key's value goes in `event`, and which keys were seen.
+/// Values are read into the event's existing strings, so a caller decoding
+/// many messages into one event reuses their memory.
+class KnownFields {
+ public:
+  explicit KnownFields(VisitEvent& event)
+      : event_(event),
+        optional_{nullptr, &event.referrer, &event.user_agent, &event.ip_address, &event.query} {}
+
+  /// A known key given twice is left to nlohmann, which keeps the last one.
+  bool first_time(std::size_t index) { return !std::exchange(seen_[index], true); }
+
+  /// The string a known key's (string) value is read into.
+  std::string& value_of(std::size_t index) {
+    has_value_[index] = true;
+    if (index == kTimestamp) return event_.timestamp;
+    auto& field = *optional_[index];
+    if (!field) field.emplace();
+    return *field;
+  }
+
+  bool has_value(std::size_t index) const { return has_value_[index]; }
+
+  /// Optional fields that were absent or null in this message become empty.
+  void clear_the_others() {
+    for (std::size_t index = kTimestamp + 1; index < kKnownKeys.size(); ++index) {
+      if (!has_value_[index]) optional_[index]->reset();
+    }
+  }
+
+ private:
+  VisitEvent& event_;
+  std::array<std::optional<std::string>*, kKnownKeys.size()> optional_;
+  std::array<bool, kKnownKeys.size()> seen_{};
+  std::array<bool, kKnownKeys.size()> has_value_{};
 };
 
 /// One "key": value member.
-bool read_member(FlatObjectReader& reader, KnownValues& known, std::string& scratch) {
+bool read_member(FlatObjectReader& reader, KnownFields& fields, std::string& scratch) {
   if (!reader.read_string(scratch) || !reader.consume(':')) return false;
   const auto* const found = std::find(kKnownKeys.begin(), kKnownKeys.end(), scratch);
   if (found == kKnownKeys.end()) {
@@ -123,34 +154,30 @@ bool read_member(FlatObjectReader& reader, KnownValues& known, std::string& scra
     return reader.consume_null() || reader.read_string(scratch);
   }
   const auto index = static_cast<std::size_t>(found - kKnownKeys.begin());
-  // nlohmann keeps the last of duplicate keys; rare enough to leave to it.
-  if (known.seen[index]) return false;
-  known.seen[index] = true;
+  if (!fields.first_time(index)) return false;
   // Null reads as absent, except for Timestamp, which must be a string.
   if (reader.consume_null()) return index != kTimestamp;
-  return reader.read_string(known.values[index].emplace());
+  return reader.read_string(fields.value_of(index));
 }
 
 }  // namespace
 
-std::optional<VisitEvent> parse_flat_event(std::string_view text) {
+bool parse_flat_event(std::string_view text, VisitEvent& event) {
   FlatObjectReader reader(text);
-  if (!reader.consume('{')) return std::nullopt;
-  KnownValues known;
+  if (!reader.consume('{')) return false;
+  KnownFields fields(event);
   std::string scratch;  // keys and ignored values
   if (!reader.next_is('}')) {
     do {
-      if (!read_member(reader, known, scratch)) return std::nullopt;
+      if (!read_member(reader, fields, scratch)) return false;
     } while (reader.consume(','));
   }
-  if (!reader.consume('}')) return std::nullopt;
+  if (!reader.consume('}')) return false;
   reader.skip_whitespace();
-  if (!reader.at_end()) return std::nullopt;
-
-  auto& timestamp = known.values[kTimestamp];
-  if (!timestamp || !is_round_trip_timestamp(*timestamp)) return std::nullopt;
-  return VisitEvent{std::move(*timestamp), std::move(known.values[1]), std::move(known.values[2]),
-                    std::move(known.values[3]), std::move(known.values[4])};
+  if (!reader.at_end()) return false;
+  if (!fields.has_value(kTimestamp) || !is_round_trip_timestamp(event.timestamp)) return false;
+  fields.clear_the_others();
+  return true;
 }
 
 }  // namespace tracker::contracts::detail

@@ -1,5 +1,7 @@
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <utility>
-#include <variant>
 
 #include "tracker/contracts/visit_event.hpp"
 #include "tracker/worker/application/prepared_batch.hpp"
@@ -9,9 +11,22 @@
 namespace tracker::worker::application {
 namespace {
 
-domain::Visit to_visit(contracts::VisitEvent&& event) {
-  return domain::Visit{std::move(event.timestamp), std::move(event.referrer),
-                       std::move(event.user_agent), std::move(event.ip_address)};
+void assign(std::optional<std::string>& to, const std::optional<std::string>& from) {
+  if (!from) {
+    to.reset();
+  } else if (to) {
+    to->assign(*from);  // keeps its memory
+  } else {
+    to.emplace(*from);
+  }
+}
+
+/// Copies the event's fields into `visit`, reusing the visit's memory.
+void assign(domain::Visit& visit, const contracts::VisitEvent& event) {
+  visit.timestamp.assign(event.timestamp);
+  assign(visit.referrer, event.referrer);
+  assign(visit.user_agent, event.user_agent);
+  assign(visit.ip_address, event.ip_address);
 }
 
 void add_dead_letter(PreparedBatch& batch, const IncomingMessage& message, DeadLetterKind kind,
@@ -25,9 +40,12 @@ void add_dead_letter(PreparedBatch& batch, const IncomingMessage& message, DeadL
 
 std::string_view to_string(DeadLetterKind kind) {
   switch (kind) {
-    case DeadLetterKind::Empty: return "empty";
-    case DeadLetterKind::Oversized: return "oversized";
-    case DeadLetterKind::Invalid: return "invalid";
+    case DeadLetterKind::Empty:
+      return "empty";
+    case DeadLetterKind::Oversized:
+      return "oversized";
+    case DeadLetterKind::Invalid:
+      return "invalid";
   }
   return "unknown";
 }
@@ -40,9 +58,20 @@ PreparedBatch prepare_batch(std::span<const IncomingMessage> messages,
   for (const auto& message : messages) value_bytes += message.value.size();
   batch.lines.reserve(value_bytes);
 
+  // One event and one visit for the whole batch: decoding into them reuses
+  // their strings, so the common message costs no allocation.
+  contracts::VisitEvent event;
+  domain::Visit visit;
+  std::int64_t* next_offset = nullptr;  // of the previous message's partition
+  const PartitionId* partition = nullptr;
   for (const auto& message : messages) {
     ++batch.counts.consumed;
-    batch.next_offsets[message.source] = message.offset + 1;
+    // Messages come in runs of one partition: look the map up once per run.
+    if (partition == nullptr || message.source != *partition) {
+      partition = &message.source;
+      next_offset = &batch.next_offsets[message.source];
+    }
+    *next_offset = message.offset + 1;
 
     if (message.value.empty()) {
       add_dead_letter(batch, message, DeadLetterKind::Empty, "empty message");
@@ -57,12 +86,11 @@ PreparedBatch prepare_batch(std::span<const IncomingMessage> messages,
       batch.dead_letters.back().value.resize(max_event_bytes);
       continue;
     }
-    auto decoded = contracts::decode(message.value);
-    if (auto* error = std::get_if<contracts::DecodeError>(&decoded)) {
+    if (auto error = contracts::decode_into(message.value, event)) {
       add_dead_letter(batch, message, DeadLetterKind::Invalid, std::move(error->reason));
       continue;
     }
-    const auto visit = to_visit(std::get<contracts::VisitEvent>(std::move(decoded)));
+    assign(visit, event);
     if (domain::why_not_stored(visit)) {
       ++batch.counts.skipped_no_ip;
       continue;

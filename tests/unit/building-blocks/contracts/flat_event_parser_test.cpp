@@ -21,6 +21,13 @@ constexpr std::string_view kSample =
     R"json({"Timestamp":"2024-03-23T17:24:07.6960681Z","Referrer":"https://a.example/p","UserAgent":"Mozilla/5.0 (X11; Linux x86_64)","IpAddress":"172.22.0.1"})json";
 const std::string kHead = R"({"Timestamp":"2024-03-23T17:24:07.6960681Z")";
 
+/// The fast path on a fresh event.
+std::optional<VisitEvent> fast(std::string_view text) {
+  VisitEvent event;
+  if (!detail::parse_flat_event(text, event)) return std::nullopt;
+  return event;
+}
+
 /// decode() must give what the full parser gives: the same event, or the
 /// same reason (the fast path never produces a reason of its own).
 void expect_same_as_full_parser(std::string_view text) {
@@ -35,7 +42,7 @@ void expect_same_as_full_parser(std::string_view text) {
 }
 
 TEST(FlatEventParser, ReadsThePixelServicesEvent) {
-  const auto event = detail::parse_flat_event(kSample);
+  const auto event = fast(kSample);
   ASSERT_TRUE(event.has_value());
   EXPECT_EQ(*event, std::get<VisitEvent>(detail::decode_with_dom(kSample)));
   EXPECT_EQ(event->referrer, "https://a.example/p");
@@ -50,7 +57,7 @@ TEST(FlatEventParser, ReadsWhitespaceNullsUnknownStringKeysAndSimpleEscapes) {
            kHead + R"(,"UserAgent":"a\"b\\c\/d\b\f\n\r\t","Query":""})",
            kHead + ",\"UserAgent\":\"\xC3\xA9\xF0\x9F\x98\x80 \x7F\"}",
        }) {
-    const auto event = detail::parse_flat_event(text);
+    const auto event = fast(text);
     ASSERT_TRUE(event.has_value()) << text;
     EXPECT_EQ(*event, std::get<VisitEvent>(detail::decode_with_dom(text))) << text;
   }
@@ -84,7 +91,7 @@ TEST(FlatEventParser, LeavesEverythingElseToTheFullParser) {
            kHead + ",\"a\":nul}",
            kHead + ",\"a\":\"b\"\x0B}",  // vertical tab is not JSON whitespace
        }) {
-    EXPECT_FALSE(detail::parse_flat_event(text).has_value()) << text;
+    EXPECT_FALSE(fast(text).has_value()) << text;
     expect_same_as_full_parser(text);
   }
 }
@@ -106,6 +113,32 @@ TEST(FlatEventParser, EveryPrefixOfAnEventDecodesAsTheFullParserSays) {
   const std::string text = kHead + R"(, "Referrer" : null,"UserAgent":"a\tb","Extra":"z"} )";
   for (std::size_t size = 0; size <= text.size(); ++size) {
     expect_same_as_full_parser(std::string_view(text).substr(0, size));
+  }
+}
+
+TEST(DecodeInto, OneEventReusedAcrossMessagesDecodesEachAsIfFresh) {
+  // Fields a message leaves out (or sets to null) must not keep the previous
+  // message's values, whichever parser decoded either message.
+  const std::vector<std::string> messages{
+      std::string(kSample),
+      kHead + R"(,"UserAgent":"only an agent"})",
+      kHead + R"(,"Referrer":null,"IpAddress":"10.0.0.9","Query":"a=1"})",
+      kHead + R"(,"UserAgent":"\u00e9 via the full parser","Extra":[1]})",
+      kHead + "}",
+      R"({"Timestamp":"not a timestamp"})",
+      kHead + R"(,"Referrer":"https://b.example/","IpAddress":"10.0.0.10"})",
+  };
+  VisitEvent reused;
+  for (const auto& message : messages) {
+    const auto error = decode_into(message, reused);
+    const auto fresh = decode(message);
+    if (const auto* event = std::get_if<VisitEvent>(&fresh)) {
+      EXPECT_FALSE(error.has_value()) << message;
+      EXPECT_EQ(reused, *event) << message;
+    } else {
+      ASSERT_TRUE(error.has_value()) << message;
+      EXPECT_EQ(error->reason, std::get<DecodeError>(fresh).reason) << message;
+    }
   }
 }
 

@@ -38,4 +38,10 @@ struct DecodeError {
 /// invalid UTF-8. Unknown keys are ignored.
 std::variant<VisitEvent, DecodeError> decode(std::string_view json);
 
+/// decode() into `event`, reusing the memory of its strings: a loop that
+/// decodes a batch into one VisitEvent allocates nothing per message in the
+/// common case. nullopt when `event` now holds the decoded event; on error
+/// `event` holds unspecified (valid) values.
+std::optional<DecodeError> decode_into(std::string_view json, VisitEvent& event);
+
 }  // namespace tracker::contracts
