@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace tracker::worker::domain {
@@ -20,6 +21,20 @@ constexpr std::array<bool, 256> make_special_table() {
   return table;
 }
 constexpr auto kSpecial = make_special_table();
+
+/// True when one of the 8 bytes at `bytes` is in kSpecial. Testing a word at
+/// a time skips the plain stretches of a value (nearly all of it) quickly;
+/// classic SWAR tests, each exact about whether any byte matches.
+bool has_special_byte(const char* bytes) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  std::uint64_t word = 0;
+  std::memcpy(&word, bytes, sizeof word);
+  const auto has_zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighBits; };
+  const auto has_byte = [&](unsigned char byte) { return has_zero_byte(word ^ (kOnes * byte)); };
+  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
+  return (below_space | has_byte(0x7f) | has_byte('\\') | has_byte('|') | has_byte(0xc2)) != 0;
+}
 
 bool is_c1_continuation(unsigned char byte) { return byte >= 0x80 && byte <= 0x9f; }
 
@@ -45,6 +60,8 @@ void escape_field(std::string_view value, std::string& out) {
   }
   std::size_t plain_from = 0;
   for (std::size_t i = 0; i < value.size(); ++i) {
+    while (i + 8 <= value.size() && !has_special_byte(value.data() + i)) i += 8;
+    if (i == value.size()) break;
     const auto byte = static_cast<unsigned char>(value[i]);
     if (!kSpecial[byte]) continue;
     if (byte == 0xc2 && (i + 1 >= value.size() ||
