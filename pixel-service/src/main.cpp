@@ -65,7 +65,10 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
 
   // Threads: this one runs the public port; one more runs the admin port,
   // signals and the sink monitor; librdkafka's are inside the producer.
-  asio::io_context http_io(1);
+  // The public port's io_context: one thread, and every socket operation on
+  // it, so the reactor's per-socket locking is switched off (only post() comes
+  // from other threads, and the scheduler keeps its lock for that).
+  asio::io_context http_io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   asio::io_context admin_io(1);
 
   const pixel::SessionContext context{

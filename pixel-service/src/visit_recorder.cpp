@@ -19,8 +19,8 @@ VisitRecorder::VisitRecorder(kafka::Producer& producer, std::string topic, Visit
 }
 
 kafka::ProduceResult VisitRecorder::record(const VisitFacts& facts) {
-  const std::string value = contracts::encode(make_visit_event(facts, limits_));
-  const kafka::ProduceResult result = producer_.produce(topic_, value);
+  encode_visit_event(facts, limits_, value_);  // the producer copies it
+  const kafka::ProduceResult result = producer_.produce(topic_, value_);
   switch (result) {
     case kafka::ProduceResult::Queued:
       break;

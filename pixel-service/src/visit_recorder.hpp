@@ -16,8 +16,8 @@ namespace tracker::pixel {
 /// producer, never wait. A refused event (queue full, too large, producer
 /// failed) is counted in tracker_pixel_events_dropped_total{reason}; the
 /// request it came from is answered all the same.
-/// Thread-safety: record() may be called from any thread (the producer is
-/// thread-safe; the counters are atomic). Does not own the producer.
+/// Thread-safety: record() is called from one thread at a time (the public
+/// port's): it encodes into one reused buffer. Does not own the producer.
 class VisitRecorder {
  public:
   VisitRecorder(kafka::Producer& producer, std::string topic, VisitLimits limits,
@@ -29,6 +29,7 @@ class VisitRecorder {
   kafka::Producer& producer_;
   std::string topic_;
   VisitLimits limits_;
+  std::string value_;  // the last event's JSON; its capacity is reused
   prometheus::Counter* queue_full_ = nullptr;
   prometheus::Counter* too_large_ = nullptr;
   prometheus::Counter* failed_ = nullptr;

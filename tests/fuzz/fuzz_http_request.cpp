@@ -21,6 +21,8 @@
 //    Pixel__MaxQueryBytes; an untrusted peer's address is recorded whatever
 //    the forwarding headers say; a trusted peer's result is a normalized
 //    address;
+//  - the bytes the service sends (encode_visit_event) are contracts::encode
+//    of the event;
 //  - the event encodes to JSON the worker decodes, and stores as exactly one
 //    events.log line keeping every line promise (line_properties.hpp).
 #include <array>
@@ -116,7 +118,11 @@ std::vector<ServedRequest> serve(const ClientConnection& connection) {
     // Whatever the split, no accepted header exceeds the limit.
     FUZZ_CHECK(answer.header_bytes <= fixture().settings.http.max_header_bytes);
     FUZZ_CHECK(!answer.event || (answer.reply == pixel::Reply::Pixel && !answer.head_only));
-    if (answer.event) check_event(*answer.event, connection.peer->to_string() == kUntrustedPeer);
+    if (answer.event) {
+      check_event(*answer.event, connection.peer->to_string() == kUntrustedPeer);
+      // The service encodes straight from the request; same bytes.
+      FUZZ_CHECK(answer.event_json == tracker::contracts::encode(*answer.event));
+    }
   }
   return served;
 }

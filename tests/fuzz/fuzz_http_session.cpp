@@ -153,8 +153,11 @@ std::optional<std::vector<ServedRequest>> parse_replies(std::string_view bytes) 
       for (std::size_t p = 0; p < pixel::kPersistenceCount && !matched; ++p) {
         for (const bool head_only : {false, true}) {
           const ServedRequest candidate{static_cast<pixel::Reply>(r),
-                                        static_cast<pixel::Persistence>(p), head_only, std::nullopt,
-                                        0};
+                                        static_cast<pixel::Persistence>(p),
+                                        head_only,
+                                        std::nullopt,
+                                        0,
+                                        {}};
           const auto [status, rest] = rendered(candidate);
           if (bytes.substr(0, status.size()) != status) continue;
           if (bytes.substr(status.size(), 6) != "Date: ") continue;

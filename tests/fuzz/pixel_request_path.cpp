@@ -68,18 +68,20 @@ std::optional<std::string> client_ip(const pixel::PixelSettings& settings,
   return pixel::resolve_client_ip(peer, chain, settings.trusted_proxies).to_string();
 }
 
-// Session::record_visit, stopping short of the producer.
+// Session::record_visit, stopping short of the producer: the event as a
+// VisitEvent (for the checks) and as the bytes the service sends.
 contracts::VisitEvent make_event(const pixel::PixelSettings& settings,
-                                 const ClientConnection& connection,
-                                 const pixel::RequestHead& head) {
+                                 const ClientConnection& connection, const pixel::RequestHead& head,
+                                 std::string& json) {
   const auto ip = client_ip(settings, connection, head);
   pixel::VisitFacts facts;
   // A fixed instant: the event must not depend on when the fuzzer runs.
   facts.received = std::chrono::system_clock::time_point(std::chrono::seconds(1'711'214'647));
-  facts.referrer = head.referer;
-  facts.user_agent = head.user_agent;
+  facts.referrer = head.referer.view();
+  facts.user_agent = head.user_agent.view();
   if (ip) facts.client_ip = *ip;
   facts.query = pixel::query_of(head.target);
+  pixel::encode_visit_event(facts, settings.limits, json);
   return pixel::make_visit_event(facts, settings.limits);
 }
 
@@ -98,14 +100,20 @@ std::vector<ServedRequest> serve_connection(const pixel::PixelSettings& settings
     if (!read_header(reader, buffer, stream, status)) break;
     if (status != Status::Complete) {
       served.push_back({status == Status::TooLarge ? Reply::HeaderTooLarge : Reply::BadRequest,
-                        Persistence::Close, false, std::nullopt, reader.header_bytes()});
+                        Persistence::Close,
+                        false,
+                        std::nullopt,
+                        reader.header_bytes(),
+                        {}});
       break;
     }
     const pixel::Answer answer = pixel::answer_request(reader.head());
-    ServedRequest served_request{answer.reply, answer.persistence, answer.head_only, std::nullopt,
-                                 reader.header_bytes()};
-    if (answer.records_visit)
-      served_request.event = make_event(settings, connection, reader.head());
+    ServedRequest served_request{answer.reply, answer.persistence,    answer.head_only,
+                                 std::nullopt, reader.header_bytes(), {}};
+    if (answer.records_visit) {
+      served_request.event =
+          make_event(settings, connection, reader.head(), served_request.event_json);
+    }
     served.push_back(std::move(served_request));
     if (answer.persistence == Persistence::Close) break;
   }

@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,12 +23,13 @@ struct ServedRequest {
   bool head_only = false;
   std::optional<contracts::VisitEvent> event;
   std::size_t header_bytes = 0;  // what the parser consumed for this request's header
+  std::string event_json;  // what the service hands to Kafka (encode_visit_event), if an event
 };
 
 /// How the client's bytes arrive and from whom.
 struct ClientConnection {
-  std::string_view bytes;               // everything the client sends, then EOF
-  std::size_t read_size = 4096;         // bytes per read, as Session's kReadChunk
+  std::string_view bytes;                        // everything the client sends, then EOF
+  std::size_t read_size = 4096;                  // bytes per read, as Session's kReadChunk
   std::optional<boost::asio::ip::address> peer;  // the TCP peer; nullopt if unknown
   pixel::ForwardedHeader forwarded_header = pixel::ForwardedHeader::XForwardedFor;
 };

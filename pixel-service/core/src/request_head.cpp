@@ -7,39 +7,13 @@
 namespace tracker::pixel {
 namespace http = boost::beast::http;
 
-namespace {
-
-/// Every value of one header, comma-joined as RFC 9110 allows for lists.
-void join_field(const http::request<http::empty_body>& request, std::string_view name,
-                std::string& out) {
-  out.clear();
-  const auto [first, last] =
-      request.equal_range(boost::beast::string_view(name.data(), name.size()));
-  for (auto it = first; it != last; ++it) {
-    if (!out.empty()) out += ',';
-    out.append(it->value().data(), it->value().size());
-  }
-}
-
-void copy_field(const http::request<http::empty_body>& request, http::field name,
-                std::optional<std::string>& out) {
-  const auto it = request.find(name);
-  if (it == request.end()) {
-    out.reset();
-  } else {
-    out.emplace(it->value().data(), it->value().size());
-  }
-}
-
-}  // namespace
-
 RequestHeadReader::RequestHeadReader(std::size_t max_header_bytes)
     : max_header_bytes_(max_header_bytes) {
   start();
 }
 
 void RequestHeadReader::start() {
-  parser_.emplace();
+  parser_.emplace(head_);
   // The limit is enforced here, over the whole block and across reads; Beast
   // only ever gets the bytes within it, so its own check (per call, and for
   // the request line and the fields separately) must never fire first.
@@ -58,7 +32,8 @@ RequestHeadReader::Step RequestHeadReader::parse(std::string_view buffered) {
     step.used += used;
     consumed_ += used;
     if (!ec && parser_->is_header_done()) {
-      copy_head();
+      head_.keep_alive = parser_->keep_alive();
+      head_.has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
       step.status = Status::Complete;
       return step;
     }
@@ -75,19 +50,6 @@ RequestHeadReader::Step RequestHeadReader::parse(std::string_view buffered) {
   const std::size_t unparsed = buffered.size() - step.used;
   step.status = consumed_ + unparsed > max_header_bytes_ ? Status::TooLarge : Status::NeedMore;
   return step;
-}
-
-void RequestHeadReader::copy_head() {
-  const auto& request = parser_->get();
-  head_.method = request.method();
-  head_.target.assign(request.target().data(), request.target().size());
-  head_.version = request.version();
-  head_.keep_alive = parser_->keep_alive();
-  head_.has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
-  copy_field(request, http::field::referer, head_.referer);
-  copy_field(request, http::field::user_agent, head_.user_agent);
-  join_field(request, "X-Forwarded-For", head_.x_forwarded_for);
-  join_field(request, "Forwarded", head_.forwarded);
 }
 
 }  // namespace tracker::pixel

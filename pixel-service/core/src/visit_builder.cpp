@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "tracker/contracts/json_string.hpp"
+
 namespace tracker::pixel {
 
 std::string_view truncate_utf8(std::string_view text, std::size_t max_bytes) {
@@ -30,6 +32,32 @@ contracts::VisitEvent make_visit_event(const VisitFacts& facts, const VisitLimit
     event.query = std::string(truncate_utf8(facts.query, limits.max_query_bytes));
   }
   return event;
+}
+
+void encode_visit_event(const VisitFacts& facts, const VisitLimits& limits, std::string& out) {
+  // Keys in contract order, as contracts::encode writes them.
+  out.clear();
+  out += "{\"Timestamp\":";
+  contracts::append_json_string(out, contracts::format_timestamp(facts.received));
+  if (facts.referrer) {
+    out += ",\"Referrer\":";
+    contracts::append_json_string(out,
+                                  truncate_utf8(*facts.referrer, limits.max_header_value_bytes));
+  }
+  if (facts.user_agent) {
+    out += ",\"UserAgent\":";
+    contracts::append_json_string(out,
+                                  truncate_utf8(*facts.user_agent, limits.max_header_value_bytes));
+  }
+  if (facts.client_ip) {
+    out += ",\"IpAddress\":";
+    contracts::append_json_string(out, *facts.client_ip);
+  }
+  if (!facts.query.empty() && limits.max_query_bytes > 0) {
+    out += ",\"Query\":";
+    contracts::append_json_string(out, truncate_utf8(facts.query, limits.max_query_bytes));
+  }
+  out += '}';
 }
 
 }  // namespace tracker::pixel

@@ -55,6 +55,12 @@ Session* ConnectionRegistry::evict_longest_waiting() {
   return &oldest;
 }
 
+void ConnectionRegistry::expire_overdue(std::chrono::steady_clock::time_point now) {
+  // Cancelling only queues completions, so the lists do not change meanwhile.
+  for (Session& session : waiting_) session.expire_if_due(now);
+  for (Session& session : answering_) session.expire_if_due(now);
+}
+
 std::vector<Session*> ConnectionRegistry::all() {
   std::vector<Session*> sessions;
   sessions.reserve(waiting_.size() + answering_.size() + evicted_.size());

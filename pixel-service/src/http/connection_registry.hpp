@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/intrusive/list.hpp>
+#include <chrono>
 #include <cstddef>
 #include <vector>
 
@@ -40,6 +41,8 @@ class ConnectionRegistry {
 
   /// Connections counted against the cap (evicted ones are not).
   std::size_t size() const { return waiting_.size() + answering_.size(); }
+  /// Session::expire_if_due for every open connection (the timeout sweep).
+  void expire_overdue(std::chrono::steady_clock::time_point now);
   /// Whether any connection could be evicted.
   bool has_waiting() const { return !waiting_.empty(); }
   /// Every session still registered, evicted ones included.

@@ -54,7 +54,7 @@ class SessionRegistration {
 };
 
 HttpServer::HttpServer(asio::io_context& io, const SessionContext& context)
-    : io_(io), context_(context), acceptor_(io), capacity_(io), drain_(io) {
+    : io_(io), context_(context), acceptor_(io), capacity_(io), drain_(io), sweep_(io) {
   const tcp::endpoint endpoint = endpoint_for(context.http.address, context.http.port);
   const std::string where =
       "public HTTP port " + context.http.address + ":" + std::to_string(context.http.port);
@@ -70,7 +70,18 @@ HttpServer::HttpServer(asio::io_context& io, const SessionContext& context)
   port_ = acceptor_.local_endpoint().port();
 }
 
-void HttpServer::start() { asio::co_spawn(io_, accept_loop(), asio::detached); }
+void HttpServer::start() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(io_, sweep_loop(), asio::detached);
+}
+
+asio::awaitable<void> HttpServer::sweep_loop() {
+  while (!(stopping_ && sessions_.empty())) {
+    sweep_.expires_after(kSweepInterval);
+    co_await sweep_.async_wait(kUseTuple);  // cancelled once the last session ends after stop()
+    sessions_.expire_overdue(std::chrono::steady_clock::now());
+  }
+}
 
 asio::awaitable<void> HttpServer::accept_loop() {
   while (acceptor_.is_open()) {
@@ -117,7 +128,10 @@ void HttpServer::session_ended(Session& session) {
   sessions_.remove(session);
   context_.metrics.connection_closed();
   capacity_.cancel();
-  if (stopping_ && sessions_.empty()) drain_.cancel();
+  if (stopping_ && sessions_.empty()) {
+    drain_.cancel();
+    sweep_.cancel();
+  }
 }
 
 void HttpServer::stop(std::chrono::milliseconds drain) {
@@ -126,7 +140,10 @@ void HttpServer::stop(std::chrono::milliseconds drain) {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   capacity_.cancel();
-  if (sessions_.empty()) return;
+  if (sessions_.empty()) {
+    sweep_.cancel();
+    return;
+  }
   spdlog::info("public HTTP port closed; finishing {} open connections (at most {} ms)",
                sessions_.size(), drain.count());
   // A copy: a session may end (and leave the registry) while we walk it.

@@ -23,12 +23,18 @@ namespace tracker::pixel {
 /// slowloris flood delays new clients by nothing, and the number of open
 /// descriptors stays bounded by the cap (accept failing for lack of
 /// descriptors backs off).
+/// Timeouts: one timer for the whole server sweeps every kSweepInterval and
+/// ends the reads and writes whose deadline has passed (Session keeps one
+/// deadline, no timer of its own), so a timeout fires up to that much late.
 /// Stop: close the acceptor, close idle connections, let requests in progress
 /// be answered, and close whatever is left at the drain deadline. run() on
 /// the io_context then returns by itself; the io_context is never stopped.
 /// Thread-safety: every member runs on the io_context's thread (post stop()).
 class HttpServer {
  public:
+  /// How often the timeouts are checked: their precision.
+  static constexpr std::chrono::milliseconds kSweepInterval{250};
+
   /// Binds and listens at once; throws std::system_error naming the address
   /// and port if it cannot. Port 0 picks a free port (see port()). "::"
   /// listens dual-stack (IPv4 clients appear as IPv4).
@@ -45,6 +51,7 @@ class HttpServer {
   friend class SessionRegistration;
 
   boost::asio::awaitable<void> accept_loop();
+  boost::asio::awaitable<void> sweep_loop();
   boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
   void session_ended(Session& session);
   /// At the cap: makes room for one more connection by closing the
@@ -57,6 +64,7 @@ class HttpServer {
   std::uint16_t port_ = 0;
   boost::asio::steady_timer capacity_;  // the accept loop waits here while nothing can be evicted
   boost::asio::steady_timer drain_;     // the hard deadline of stop()
+  boost::asio::steady_timer sweep_;     // the timeouts of every session
   ConnectionRegistry sessions_;
   bool stopping_ = false;
 };

@@ -27,12 +27,12 @@ constexpr std::size_t kLingerBytes = std::size_t{64} * 1024;
 }  // namespace
 
 Session::Session(tcp::socket socket, const SessionContext& context, ConnectionRegistry& registry)
-    : stream_(std::move(socket)),
+    : socket_(std::move(socket)),
       context_(context),
       registry_(registry),
       reader_(context.http.max_header_bytes) {
   boost::system::error_code ec;
-  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  const auto endpoint = socket_.remote_endpoint(ec);
   if (!ec) {
     peer_ = normalize(endpoint.address());
     peer_text_ = peer_->to_string();
@@ -40,7 +40,7 @@ Session::Session(tcp::socket socket, const SessionContext& context, ConnectionRe
   }
   // Replies are written whole; Nagle would only delay the second of two
   // pipelined replies until the first is acknowledged.
-  stream_.socket().set_option(tcp::no_delay(true), ec);
+  socket_.set_option(tcp::no_delay(true), ec);
 }
 
 asio::awaitable<void> Session::run() {
@@ -75,8 +75,8 @@ asio::awaitable<void> Session::run() {
     }
   }
   boost::system::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.close();
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  socket_.close(ignored);
 }
 
 asio::awaitable<Session::ReadResult> Session::read_header() {
@@ -85,10 +85,10 @@ asio::awaitable<Session::ReadResult> Session::read_header() {
   if (idle_) {
     // A new connection gets the header timeout for its first byte, so a
     // client that connects and says nothing is not kept for the idle time.
-    stream_.expires_after(first_request_ ? settings.header_timeout : settings.idle_timeout);
+    expires_after(first_request_ ? settings.header_timeout : settings.idle_timeout);
   } else {
     request_started_ = std::chrono::steady_clock::now();
-    stream_.expires_after(settings.header_timeout);
+    expires_at(request_started_ + settings.header_timeout);
   }
   first_request_ = false;
 
@@ -110,7 +110,7 @@ asio::awaitable<Session::ReadResult> Session::read_header() {
       }
     }
     if (stopping_ && idle_) co_return ReadResult::Closed;
-    auto [ec, bytes] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kUseTuple);
+    auto [ec, bytes] = co_await socket_.async_read_some(buffer_.prepare(kReadChunk), kUseTuple);
     if (ec) co_return ReadResult::Closed;  // end of stream, reset, timeout or stop()
     buffer_.commit(bytes);
     if (idle_) {
@@ -119,7 +119,7 @@ asio::awaitable<Session::ReadResult> Session::read_header() {
       idle_ = false;
       request_started_ = std::chrono::steady_clock::now();
       registry_.mark_waiting(*this);
-      stream_.expires_after(settings.header_timeout);
+      expires_at(request_started_ + settings.header_timeout);
     }
   }
 }
@@ -127,20 +127,20 @@ asio::awaitable<Session::ReadResult> Session::read_header() {
 asio::awaitable<bool> Session::write_reply(Reply reply, Persistence persistence, bool head_only,
                                            std::chrono::system_clock::time_point now) {
   const std::string_view date = date_.at(std::chrono::system_clock::to_time_t(now));
-  stream_.expires_after(context_.http.header_timeout);
+  expires_after(context_.http.header_timeout);
   auto [ec, bytes] = co_await asio::async_write(
-      stream_, context_.responses.buffers(reply, persistence, head_only, date), kUseTuple);
+      socket_, context_.responses.buffers(reply, persistence, head_only, date), kUseTuple);
   co_return !ec;
 }
 
 asio::awaitable<void> Session::linger() {
   boost::system::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(kLingerTime);
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  expires_after(kLingerTime);
   std::array<char, kReadChunk> discard{};
   std::size_t discarded = 0;
   while (discarded < kLingerBytes) {
-    auto [ec, bytes] = co_await stream_.async_read_some(asio::buffer(discard), kUseTuple);
+    auto [ec, bytes] = co_await socket_.async_read_some(asio::buffer(discard), kUseTuple);
     if (ec) break;
     discarded += bytes;
   }
@@ -151,17 +151,31 @@ void Session::stop() {
   // Bytes that already arrived are a request in progress, even if the read
   // has not completed yet: let it complete and be answered.
   boost::system::error_code ec;
-  if (idle_ && (stream_.socket().available(ec) == 0 || ec)) stream_.cancel();
+  if (idle_ && (socket_.available(ec) == 0 || ec)) socket_.cancel(ec);
 }
 
-void Session::close() { stream_.close(); }
+void Session::close() {
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+}
+
+void Session::expire_if_due(std::chrono::steady_clock::time_point now) {
+  if (now < deadline_) return;
+  // The pending operation ends with operation_aborted, as at end of stream.
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+}
+
+void Session::expires_after(std::chrono::steady_clock::duration timeout) {
+  deadline_ = std::chrono::steady_clock::now() + timeout;
+}
 
 void Session::record_visit(const RequestHead& head,
                            std::chrono::system_clock::time_point received) {
   VisitFacts facts;
   facts.received = received;
-  facts.referrer = head.referer;
-  facts.user_agent = head.user_agent;
+  facts.referrer = head.referer.view();
+  facts.user_agent = head.user_agent.view();
   facts.client_ip = client_ip(head);
   facts.query = query_of(head.target);
   context_.recorder.record(facts);

@@ -3,7 +3,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/intrusive/list_hook.hpp>
 #include <chrono>
 #include <optional>
@@ -46,6 +45,10 @@ class Session : public boost::intrusive::list_base_hook<> {
   /// Hard stop at the drain deadline, or eviction at the connection cap:
   /// closes the socket.
   void close();
+  /// The timeouts: called by the server's sweep (every kSweepInterval), so a
+  /// timeout ends the operation at most that much later than its deadline.
+  /// Cancels the pending read or write if the deadline has passed.
+  void expire_if_due(std::chrono::steady_clock::time_point now);
 
  private:
   friend class ConnectionRegistry;
@@ -66,7 +69,13 @@ class Session : public boost::intrusive::list_base_hook<> {
   /// forwarded_client_, valid until the next request.
   std::optional<std::string_view> client_ip(const RequestHead& head);
 
-  boost::beast::tcp_stream stream_;
+  /// The deadline of the pending read or write. One store per operation
+  /// instead of beast::tcp_stream's timer armed and cancelled around each.
+  void expires_after(std::chrono::steady_clock::duration timeout);
+  void expires_at(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+
+  boost::asio::ip::tcp::socket socket_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   const SessionContext& context_;
   ConnectionRegistry& registry_;
   RegistryList registry_list_ = RegistryList::None;  // owned by the registry

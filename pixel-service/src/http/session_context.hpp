@@ -11,7 +11,8 @@ class HttpMetrics;
 
 /// What every session of the public port shares. The referenced objects are
 /// owned by main and outlive the HTTP server; the settings and responses are
-/// read-only, the recorder and metrics are thread-safe.
+/// read-only, the metrics are thread-safe, the recorder is used by the public
+/// port's thread only.
 struct SessionContext {
   const HttpSettings& http;
   const Responses& responses;

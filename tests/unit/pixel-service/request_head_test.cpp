@@ -46,8 +46,8 @@ TEST(RequestHeadReader, CopiesWhatTheServiceNeeds) {
   EXPECT_EQ(head.version, 10U);
   EXPECT_TRUE(head.keep_alive);
   EXPECT_FALSE(head.has_body);
-  EXPECT_EQ(head.referer, "https://a.example/");
-  EXPECT_EQ(head.user_agent, "UA");
+  EXPECT_EQ(head.referer.view(), "https://a.example/");
+  EXPECT_EQ(head.user_agent.view(), "UA");
   EXPECT_EQ(head.x_forwarded_for, "1.2.3.4,5.6.7.8");
   EXPECT_EQ(head.forwarded, "for=9.9.9.9");
 }
@@ -59,7 +59,7 @@ TEST(RequestHeadReader, ForgetsTheFieldsOfThePreviousRequest) {
   EXPECT_TRUE(reader.head().has_body);
   reader.start();
   ASSERT_EQ(reader.parse("GET / HTTP/1.1\r\n\r\n").status, Status::Complete);
-  EXPECT_FALSE(reader.head().referer);
+  EXPECT_FALSE(reader.head().referer.view());
   EXPECT_FALSE(reader.head().has_body);
 }
 

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <string>
+#include <vector>
 
 namespace tracker::pixel {
 namespace {
@@ -74,6 +76,30 @@ TEST(MakeVisitEvent, InvalidUtf8IsReplacedWhenEncoded) {
   f.user_agent = "bad\xFF";
   const std::string json = contracts::encode(make_visit_event(f, VisitLimits{}));
   EXPECT_NE(json.find("\"UserAgent\":\"bad\xEF\xBF\xBD\""), std::string::npos) << json;
+}
+
+TEST(EncodeVisitEvent, WritesWhatEncodingTheBuiltEventWrites) {
+  VisitLimits small;
+  small.max_header_value_bytes = 8;
+  small.max_query_bytes = 5;
+  std::vector<VisitFacts> cases{facts()};
+  VisitFacts full = facts();
+  full.referrer = "https://a.example/p?q=\"1\"\\";
+  full.user_agent = "Mozilla/5.0 \xff\xfe \x01 caf\xc3\xa9 \xe2\x82";
+  full.client_ip = "2001:db8::1";
+  full.query = "u=\xc3\xa9\xc3\xa9&x=1";
+  cases.push_back(full);
+  VisitFacts empty = facts();
+  empty.referrer = "";
+  empty.user_agent = "";
+  cases.push_back(empty);
+  std::string out = "left over";
+  for (const VisitLimits& limits : {VisitLimits{}, small}) {
+    for (const VisitFacts& f : cases) {
+      encode_visit_event(f, limits, out);
+      EXPECT_EQ(out, contracts::encode(make_visit_event(f, limits)));
+    }
+  }
 }
 
 }  // namespace

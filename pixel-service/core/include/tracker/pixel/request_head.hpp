@@ -1,26 +1,45 @@
 #pragma once
 
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "tracker/pixel/request_head_parser.hpp"
+
 namespace tracker::pixel {
+
+/// One header's value kept from a request: the first if the header is
+/// repeated. Its string keeps its capacity from one request to the next.
+class KeptField {
+ public:
+  std::optional<std::string_view> view() const {
+    return present_ ? std::optional<std::string_view>(value_) : std::nullopt;
+  }
+  void keep_first(std::string_view value) {
+    if (present_) return;
+    value_.assign(value);
+    present_ = true;
+  }
+  void clear() { present_ = false; }
+
+ private:
+  std::string value_;
+  bool present_ = false;
+};
 
 /// What the service needs from one request header, copied out of the parser
 /// (so it does not depend on where the bytes were buffered). The strings keep
-/// their capacity from one request to the next.
+/// their capacity from one request to the next: no allocation per request.
 struct RequestHead {
   boost::beast::http::verb method = boost::beast::http::verb::unknown;
   std::string target;
   unsigned version = 11;
   bool keep_alive = true;
   bool has_body = false;  // Content-Length > 0 or chunked
-  std::optional<std::string> referer;
-  std::optional<std::string> user_agent;
+  KeptField referer;
+  KeptField user_agent;
   std::string x_forwarded_for;  // every X-Forwarded-For value, comma-joined
   std::string forwarded;        // every Forwarded value, comma-joined
 };
@@ -40,6 +59,10 @@ class RequestHeadReader {
   };
 
   explicit RequestHeadReader(std::size_t max_header_bytes);
+  ~RequestHeadReader() = default;
+  // The parser refers to head_.
+  RequestHeadReader(const RequestHeadReader&) = delete;
+  RequestHeadReader& operator=(const RequestHeadReader&) = delete;
 
   /// Starts the next request on the connection.
   void start();
@@ -52,14 +75,10 @@ class RequestHeadReader {
   std::size_t header_bytes() const { return consumed_; }
 
  private:
-  using Parser = boost::beast::http::request_parser<boost::beast::http::empty_body>;
-
-  void copy_head();
-
   std::size_t max_header_bytes_;
-  std::optional<Parser> parser_;  // Beast parsers cannot be reset: one per request
-  std::size_t consumed_ = 0;
   RequestHead head_;
+  std::optional<RequestHeadParser> parser_;  // Beast parsers cannot be reset: one per request
+  std::size_t consumed_ = 0;
 };
 
 }  // namespace tracker::pixel

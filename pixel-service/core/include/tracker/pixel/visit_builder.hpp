@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "tracker/contracts/visit_event.hpp"
@@ -29,6 +30,11 @@ struct VisitFacts {
 /// UTF-8 character boundary; an empty query is left out. Invalid UTF-8 is
 /// left for contracts::encode to replace.
 contracts::VisitEvent make_visit_event(const VisitFacts& facts, const VisitLimits& limits);
+
+/// The same JSON as contracts::encode(make_visit_event(facts, limits)),
+/// written straight from the request's views into `out` (cleared first, its
+/// capacity reused): no VisitEvent copies on the request path.
+void encode_visit_event(const VisitFacts& facts, const VisitLimits& limits, std::string& out);
 
 /// The first `max_bytes` bytes of `text`, shortened further so that no UTF-8
 /// sequence is cut in half.
