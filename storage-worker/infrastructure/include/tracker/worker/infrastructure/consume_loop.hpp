@@ -27,7 +27,7 @@ struct ConsumeLoopOptions {
   std::size_t max_event_bytes = application::kDefaultMaxEventBytes;
   std::chrono::milliseconds retry_first{100};     // backoff after a failed store step ...
   std::chrono::milliseconds retry_max{5000};      // ... doubling up to this
-  std::chrono::milliseconds stop_deadline{8000};  // to store the batch in hand at stop
+  std::chrono::milliseconds stop_deadline{8000};  // to store the batches in hand at stop
 };
 
 /// The Kafka source driving the StoreVisits use case: polls batches (up to N
@@ -60,9 +60,9 @@ class ConsumeLoop {
   ConsumeLoop(const ConsumeLoop&) = delete;
   ConsumeLoop& operator=(const ConsumeLoop&) = delete;
 
-  /// Until request_stop(): then stores the batch in hand, commits, leaves the
-  /// group. Returns false if that last batch could not be stored before the
-  /// stop deadline (it is then read again by the next run; nothing is lost).
+  /// Until request_stop(): then stores the batches in hand, commits, leaves
+  /// the group. Returns false if one could not be stored before the stop
+  /// deadline (its messages are read again by the next run; nothing is lost).
   bool run();
 
   void request_stop() { stop_requested_.store(true); }
