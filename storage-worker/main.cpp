@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <map>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -48,6 +49,20 @@ void keep_freed_batch_memory() {
   mallopt(M_TRIM_THRESHOLD, 128 * kMiB);
 }
 
+/// The consumer's librdkafka properties: the configured ones, over the
+/// worker's defaults.
+std::map<std::string, std::string> consumer_properties(const config::Config& settings) {
+  auto properties = settings.kafka_properties();
+  // librdkafka 2.0 stops prefetching once 100,000 messages wait in the
+  // consumer's queue (one queue for all partitions) and was seen to resume
+  // only 150-200 ms later: the worker, which takes a 10,000-event batch in
+  // a few ms, starved that long several times per benchmark run
+  // (docs/benchmarks.md). The prefetch stays bounded by bytes
+  // (queued.max.messages.kbytes, 64 MiB by default).
+  properties.try_emplace("queued.min.messages", "1000000");
+  return properties;
+}
+
 std::uint16_t admin_port(const config::Config& settings) {
   return static_cast<std::uint16_t>(settings.integer("Admin__Port"));
 }
@@ -80,7 +95,7 @@ int run(const config::Config& settings) {
   infra::ConsumeLoop loop{tracker::kafka::ConsumerOptions{servers,
                                                           settings.string("Worker__GroupId"),
                                                           {settings.string("Kafka__Topic")},
-                                                          settings.kafka_properties()},
+                                                          consumer_properties(settings)},
                           store_visits, metrics, health, loop_options};
 
   // One thread owns the io_context: the admin port and the signals. The

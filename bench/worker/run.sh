@@ -11,11 +11,12 @@
 #   - kcat -C -e -o beginning -f '%s\n' dumps the topic to a file;
 #   - storage-worker, defaults (fdatasync + checkpoint + commit per batch),
 #     fresh group and file, stores it into events.log.
-# Each side's rate counts the events written between the first sample of its
-# output and the sample that sees all of it (sampled every 1 ms), so neither
-# pays its start-up (kcat's connection, the worker's group join). The
-# worker's output counts only once durable: the length its checkpoint
-# records after the fdatasync. Printed per round and as medians: events/s,
+# Each side's rate: events written until the sample that sees all of them
+# (sampled every 1 ms), from kcat's first output byte (its connection set-up
+# excluded) and from the worker's partition assignment (its group join
+# excluded, its first fetch and first batch included). The worker's output
+# counts only once durable: the length its checkpoint records after the
+# fdatasync. Printed per round and as medians: events/s,
 # the ratio, CPU seconds (whole process) and peak RSS of each.
 # Details: bench/worker/bench.py; results: docs/benchmarks.md.
 set -euo pipefail
