@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <exception>
 #include <future>
 #include <utility>
 
@@ -186,7 +187,14 @@ std::optional<application::StoreFailure> ConsumeLoop::store_batch(Batch& batch) 
 
 void ConsumeLoop::settle_writing() {
   if (!writing_.valid()) return;
-  write_failure_ = writing_.get();
+  try {
+    write_failure_ = writing_.get();
+  } catch (const std::exception& error) {
+    // Thrown on the writing thread (std::bad_alloc, say): a failed attempt,
+    // retried like any other. Letting it escape from a rebalance hook, which
+    // swallows exceptions, would lose track of the batch.
+    write_failure_ = application::StoreFailure{application::StoreStage::Events, error.what()};
+  }
   if (!write_failure_) complete_written();
 }
 
