@@ -55,10 +55,17 @@ Session* ConnectionRegistry::evict_longest_waiting() {
   return &oldest;
 }
 
-void ConnectionRegistry::expire_overdue(std::chrono::steady_clock::time_point now) {
+std::size_t ConnectionRegistry::expire_overdue(std::chrono::steady_clock::time_point now,
+                                               std::size_t limit) {
   // Cancelling only queues completions, so the lists do not change meanwhile.
-  for (Session& session : waiting_) session.expire_if_due(now);
-  for (Session& session : answering_) session.expire_if_due(now);
+  std::size_t expired = 0;
+  for (List* list : {&waiting_, &answering_}) {
+    for (Session& session : *list) {
+      if (expired == limit) return expired;
+      if (session.expire_if_due(now)) ++expired;
+    }
+  }
+  return expired;
 }
 
 std::vector<Session*> ConnectionRegistry::all() {

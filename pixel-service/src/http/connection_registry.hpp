@@ -41,8 +41,9 @@ class ConnectionRegistry {
 
   /// Connections counted against the cap (evicted ones are not).
   std::size_t size() const { return waiting_.size() + answering_.size(); }
-  /// Session::expire_if_due for every open connection (the timeout sweep).
-  void expire_overdue(std::chrono::steady_clock::time_point now);
+  /// Session::expire_if_due for the open connections (the timeout sweep),
+  /// until `limit` of them were overdue; returns how many were.
+  std::size_t expire_overdue(std::chrono::steady_clock::time_point now, std::size_t limit);
   /// Whether any connection could be evicted.
   bool has_waiting() const { return !waiting_.empty(); }
   /// Every session still registered, evicted ones included.

@@ -22,6 +22,8 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // Out of file descriptors: wait this long before accepting again, rather
 // than spinning on an accept that keeps failing.
 constexpr std::chrono::milliseconds kAcceptBackoff{100};
+// Connections taken from the backlog per turn of the accept loop.
+constexpr std::size_t kAcceptBatch = 64;
 
 tcp::endpoint endpoint_for(const std::string& address, std::uint16_t port) {
   boost::system::error_code ec;
@@ -64,6 +66,7 @@ HttpServer::HttpServer(asio::io_context& io, const SessionContext& context)
     if (endpoint.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(false));
     acceptor_.bind(endpoint);
     acceptor_.listen(asio::socket_base::max_listen_connections);
+    acceptor_.non_blocking(true);  // for the batch after each async_accept
   } catch (const boost::system::system_error& error) {
     throw std::system_error(error.code(), where);
   }
@@ -76,10 +79,13 @@ void HttpServer::start() {
 }
 
 asio::awaitable<void> HttpServer::sweep_loop() {
+  auto next = kSweepInterval;
   while (!(stopping_ && sessions_.empty())) {
-    sweep_.expires_after(kSweepInterval);
+    sweep_.expires_after(next);
     co_await sweep_.async_wait(kUseTuple);  // cancelled once the last session ends after stop()
-    sessions_.expire_overdue(std::chrono::steady_clock::now());
+    const std::size_t expired =
+        sessions_.expire_overdue(std::chrono::steady_clock::now(), kSweepSlice);
+    next = expired == kSweepSlice ? kSweepPause : kSweepInterval;
   }
 }
 
@@ -102,10 +108,28 @@ asio::awaitable<void> HttpServer::accept_loop() {
       }
       continue;
     }
-    // At the cap the newcomer takes the place of the connection that has
-    // waited longest. If all of them started answering since the check above,
-    // it is served anyway: one over the cap, and the loop then waits.
-    if (sessions_.size() >= context_.http.max_connections) make_room();
+    admit_waiting_connections(std::move(socket));
+  }
+}
+
+void HttpServer::admit_waiting_connections(tcp::socket first) {
+  // At the cap the newcomer takes the place of the connection that has
+  // waited longest. If all of them are being answered, it is served anyway:
+  // one over the cap, and the accept loop then waits.
+  if (sessions_.size() >= context_.http.max_connections) make_room();
+  asio::co_spawn(io_, serve(std::move(first)), asio::detached);
+
+  // Below the cap, take what else is already in the kernel's backlog (as
+  // nginx's multi_accept): under a connection flood a client's connection
+  // queues there behind the flood's, and one accept per turn of the event
+  // loop would keep it waiting for as many turns. A session joins the count
+  // when its coroutine starts, after this function: count the ones started
+  // here. At the cap, one per turn, each making room.
+  for (std::size_t started = 1; started < kAcceptBatch; ++started) {
+    if (sessions_.size() + started >= context_.http.max_connections) break;
+    boost::system::error_code ec;
+    tcp::socket socket = acceptor_.accept(ec);  // non-blocking: would_block when empty
+    if (ec) break;                              // empty, or an error the next async_accept reports
     asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
   }
 }

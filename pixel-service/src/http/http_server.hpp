@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 
 #include "http/connection_registry.hpp"
@@ -34,6 +35,12 @@ class HttpServer {
  public:
   /// How often the timeouts are checked: their precision.
   static constexpr std::chrono::milliseconds kSweepInterval{250};
+  /// At most this many connections time out per sweep; if there were more,
+  /// the next sweep follows after kSweepPause. Closing thousands of timed-out
+  /// connections at once (an idle flood opened in one burst expires in one
+  /// burst) would queue milliseconds of work ahead of every live client.
+  static constexpr std::size_t kSweepSlice = 128;
+  static constexpr std::chrono::milliseconds kSweepPause{5};
 
   /// Binds and listens at once; throws std::system_error naming the address
   /// and port if it cannot. Port 0 picks a free port (see port()). "::"
@@ -57,6 +64,8 @@ class HttpServer {
   /// At the cap: makes room for one more connection by closing the
   /// longest-waiting one, if any.
   void make_room();
+  /// Starts a session for `first` and for what else waits in the backlog.
+  void admit_waiting_connections(boost::asio::ip::tcp::socket first);
 
   boost::asio::io_context& io_;
   const SessionContext& context_;

@@ -159,11 +159,12 @@ void Session::close() {
   socket_.close(ignored);
 }
 
-void Session::expire_if_due(std::chrono::steady_clock::time_point now) {
-  if (now < deadline_) return;
+bool Session::expire_if_due(std::chrono::steady_clock::time_point now) {
+  if (now < deadline_) return false;
   // The pending operation ends with operation_aborted, as at end of stream.
   boost::system::error_code ignored;
   socket_.cancel(ignored);
+  return true;
 }
 
 void Session::expires_after(std::chrono::steady_clock::duration timeout) {

@@ -47,8 +47,9 @@ class Session : public boost::intrusive::list_base_hook<> {
   void close();
   /// The timeouts: called by the server's sweep (every kSweepInterval), so a
   /// timeout ends the operation at most that much later than its deadline.
-  /// Cancels the pending read or write if the deadline has passed.
-  void expire_if_due(std::chrono::steady_clock::time_point now);
+  /// Cancels the pending read or write if the deadline has passed; returns
+  /// whether it did.
+  bool expire_if_due(std::chrono::steady_clock::time_point now);
 
  private:
   friend class ConnectionRegistry;

@@ -99,6 +99,25 @@ TEST_F(PixelConnectionCap, ANewClientIsServedAndTheLongestIdleConnectionMakesRoo
   }
 }
 
+TEST_F(PixelConnectionCap, ConnectionsArrivingAllAtOnceStillRespectTheCap) {
+  PixelProcess pixel(broker_, kSettings);
+  // Twice the cap, connected without waiting: they sit in the kernel's
+  // backlog together, and the server takes several per turn while it can.
+  for (std::size_t i = 0; i < 2 * kCap; ++i) {
+    idle_.push_back(std::make_unique<HttpConnection>("127.0.0.1", pixel.port()));
+  }
+  const auto cap = static_cast<double>(kCap);
+  ASSERT_TRUE(wait_until(
+      [&] { return pixel.metric("tracker_pixel_http_connections_evicted_total") == cap; }));
+  EXPECT_EQ(pixel.metric("tracker_pixel_http_connections"), cap);
+  // The last to arrive are the ones kept, and they are served.
+  idle_.back()->send(kGetTrack);
+  const auto served = idle_.back()->read(false, kPrompt);
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200);
+  EXPECT_TRUE(idle_.front()->closed_by_server());
+}
+
 TEST_F(PixelConnectionCap, AConnectionWhoseRequestIsBeingAnsweredIsNotEvicted) {
   PixelProcess pixel(broker_, kSettings);
   // The oldest connection pipelines more requests than the socket buffers
