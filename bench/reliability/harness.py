@@ -35,6 +35,25 @@ def _die_with_parent():
     _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def _child_setup(cpus):
+    """The preexec_fn of every child: die with this script and, if `cpus` is
+    given, run on those CPUs only (set before exec, so every thread inherits it)."""
+    def setup():
+        _die_with_parent()
+        if cpus:
+            os.sched_setaffinity(0, cpus)
+    return setup
+
+
+def split_cpus():
+    """(server CPUs, client CPUs) for scenarios that keep the clients off the
+    server's core, as remote clients would be; (None, None) on one CPU."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None, None
+    return {cpus[0]}, set(cpus[1:])
+
+
 def _exit_on_sigterm(number, _frame):
     raise SystemExit(128 + number)  # unwinds through Stack.__exit__
 
@@ -55,7 +74,7 @@ def wait_until(condition, deadline_s, what):
 
 def parse_args(description, extra=None):
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--bin-dir", default=os.path.join(REPO, "build-h7", "bin"))
+    parser.add_argument("--bin-dir", default=os.path.join(REPO, "build", "bin"))
     parser.add_argument("--short", action="store_true", help="the short ctest variant")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     if extra:
@@ -66,14 +85,14 @@ def parse_args(description, extra=None):
 class Process:
     """A child with stdout+stderr in a log file; killed on close()."""
 
-    def __init__(self, name, argv, env, work_dir):
+    def __init__(self, name, argv, env, work_dir, cpus=None):
         self.name = name
         self.log_path = os.path.join(work_dir, f"{name}.log")
         full_env = dict(os.environ)
         full_env.update(env)
         with open(self.log_path, "ab") as log:
             self.popen = subprocess.Popen(argv, env=full_env, stdout=log, stderr=subprocess.STDOUT,
-                                          stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+                                          stdin=subprocess.DEVNULL, preexec_fn=_child_setup(cpus))
 
     @property
     def pid(self):
@@ -157,15 +176,16 @@ class Stack:
     def path(self, name):
         return os.path.join(self.work, name)
 
-    def start(self, name, program, env, args=()):
-        process = Process(name, [os.path.join(self.bin, program), *args], env, self.work)
+    def start(self, name, program, env, args=(), cpus=None):
+        process = Process(name, [os.path.join(self.bin, program), *args], env, self.work, cpus)
         self.processes.append(process)
         return process
 
     # --- dev broker ----------------------------------------------------
-    def start_broker(self):
+    def start_broker(self, cpus=None):
         bootstrap_file = self.path("bootstrap")
-        self.broker = self.start("broker", "kafka-dev-broker", {}, ["--bootstrap-file", bootstrap_file])
+        self.broker = self.start("broker", "kafka-dev-broker", {}, ["--bootstrap-file", bootstrap_file],
+                                 cpus)
         wait_until(lambda: os.path.exists(bootstrap_file), 60, "broker bootstrap file")
         with open(bootstrap_file) as handle:
             self.bootstrap = handle.read().strip()
@@ -186,11 +206,11 @@ class Stack:
                 "TRACKER__ADMIN__ADDRESS": "127.0.0.1"}
 
     # --- pixel service ---------------------------------------------------
-    def start_pixel(self, env=None, name="pixel"):
+    def start_pixel(self, env=None, name="pixel", cpus=None):
         full = self.kafka_env()
         full.update({"TRACKER__HTTP__PORT": "0", "TRACKER__HTTP__ADDRESS": "127.0.0.1"})
         full.update(env or {})
-        pixel = self.start(name, "pixel-service", full)
+        pixel = self.start(name, "pixel-service", full, cpus=cpus)
         pixel.port = int(pixel.wait_for_log(r"public HTTP listening on [^ ]*:(\d+)\n").group(1))
         pixel.admin_port = int(pixel.wait_for_log(r"admin listening on [^ ]*:(\d+)\n").group(1))
         return pixel
@@ -212,14 +232,14 @@ class Stack:
         return worker
 
     # --- load --------------------------------------------------------------
-    def start_load(self, pixel, run_id, rate, count, connections=16, extra=()):
+    def start_load(self, pixel, run_id, rate, count, connections=16, extra=(), cpus=None):
         ids = self.path(f"{run_id}.ids")
         records = self.path(f"{run_id}.csv")
         argv = [os.path.join(self.bin, "loadgen"), "--port", str(pixel.port), "--rate", str(rate),
                 "--count", str(count), "--connections", str(connections), "--run-id", run_id,
                 "--ids-out", ids, "--records", records, *extra]
         out = open(self.path(f"{run_id}.out"), "wb")
-        popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        popen = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_child_setup(cpus))
         return LoadRun(popen, out, ids, records, self.path(f"{run_id}.out"), count / rate)
 
 

@@ -2,7 +2,7 @@
 # The reliability suite's long variants (issue 6, scenarios 1-8), one after
 # the other, each printing its figures and PASS/FAIL lines; the figures in
 # docs/reliability.md come from this script. Runs against a RelWithDebInfo
-# build (default build-h7; override with BIN_DIR) and needs root for the
+# build (default build; override with BIN_DIR) and needs root for the
 # disk-full scenario's tmpfs and the abuse scenario's file-descriptor limit.
 #   bench/reliability/run_all.sh [scenario ...]     (default: all)
 #   BIN_DIR=build/bin bench/reliability/run_all.sh broker_outage
@@ -11,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-bin_dir=${BIN_DIR:-build-h7/bin}
+bin_dir=${BIN_DIR:-build/bin}
 out=${OUT:-/tmp/reliability-$(date -u +%Y%m%dT%H%M%S)}
 mkdir -p "${out}"
 scenarios=("$@")
