@@ -26,6 +26,7 @@
 #include "tracker/pixel/settings.hpp"
 #include "tracker/runtime/signals.hpp"
 #include "tracker/runtime/stop_deadline.hpp"
+#include "tracker/runtime/thread_scheduling.hpp"
 #include "visit_recorder.hpp"
 
 namespace {
@@ -58,6 +59,12 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
   const std::filesystem::path image = image_path(settings, argv0);
   const pixel::Responses responses(pixel::load_gif(image));
 
+  // librdkafka's threads (batching, lz4, the broker connections) and the
+  // admin thread share the core with the public port's thread. Created from
+  // here, they inherit SCHED_BATCH: their wakeups do not preempt a request
+  // being answered, and they still get their fair share of the CPU, so
+  // delivery keeps up. This thread goes back to normal before serving.
+  runtime::set_background_scheduling(true);
   kafka::Producer producer(producer_options(settings.sink));
   const auto registry = metrics::make_registry();
   pixel::HttpMetrics http_metrics(*registry);
@@ -100,6 +107,7 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
   sink_monitor.start();
   server.start();
   std::thread admin_thread([&admin_io] { admin_io.run(); });
+  runtime::set_background_scheduling(false);
   http_io.run();  // returns once the server has stopped and drained
 
   const std::size_t undelivered = producer.flush(settings.sink.flush_timeout);
