@@ -19,9 +19,11 @@ TEST(KafkaDevBroker, PrintsBootstrapFirstAndWritesItToTheBootstrapFile) {
   TempDir dir;
   const auto file = dir / "bootstrap";
   ChildProcess broker(broker_bin(), {"--bootstrap-file", file.string()});
-  ASSERT_TRUE(wait_until([&] { return !read_file(file).empty(); }, std::chrono::seconds(60))) << broker.output();
+  // The output is read by a separate thread, so it may reach us after the file does.
+  ASSERT_TRUE(wait_until([&] { return !read_file(file).empty() && !broker.output_lines().empty(); },
+                         std::chrono::seconds(60)))
+      << broker.output();
   const auto lines = broker.output_lines();
-  ASSERT_FALSE(lines.empty());
   EXPECT_TRUE(lines.front().starts_with("127.0.0.1:")) << lines.front();
   EXPECT_EQ(read_file(file), lines.front() + "\n");
   // Written as tmp + rename: no temporary file is left beside it.

@@ -71,11 +71,10 @@ void ChildProcess::read_output(int fd) {
       partial.erase(0, newline + 1);
     }
   }
-  if (!partial.empty()) {
-    std::lock_guard lock(mutex_);
-    lines_.push_back(partial);
-  }
   close(fd);
+  std::lock_guard lock(mutex_);
+  if (!partial.empty()) lines_.push_back(partial);
+  output_ended_ = true;
 }
 
 void ChildProcess::send_signal(int signal) const { kill(pid_, signal); }
@@ -92,7 +91,14 @@ bool ChildProcess::running() {
 }
 
 std::optional<int> ChildProcess::wait_for_exit(std::chrono::steady_clock::duration deadline) {
-  wait_until([this] { return !running(); }, deadline);
+  // Output lags the exit: the reader thread may still be draining the pipe.
+  wait_until(
+      [this] {
+        if (running()) return false;
+        std::lock_guard lock(mutex_);
+        return output_ended_;
+      },
+      deadline);
   return exit_code_;
 }
 

@@ -27,8 +27,9 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   void send_signal(int signal) const;
 
-  /// Waits for exit; returns the exit code (128+N for signal N) or nullopt
-  /// when it is still running at the deadline.
+  /// Waits for exit and for the last of its output to be read; returns the
+  /// exit code (128+N for signal N) or nullopt when it is still running at
+  /// the deadline.
   std::optional<int> wait_for_exit(std::chrono::steady_clock::duration deadline);
   bool running();
 
@@ -46,6 +47,7 @@ class ChildProcess {
   std::optional<int> exit_code_;
   mutable std::mutex mutex_;
   std::vector<std::string> lines_;
+  bool output_ended_ = false;  // the reader saw end of file; guarded by mutex_
   std::thread reader_;
 };
 
