@@ -8,23 +8,18 @@
 #include <utility>
 
 #include "timestamp.hpp"
+#include "tracker/text/word_scan.hpp"
 
 namespace tracker::contracts::detail {
 namespace {
 
 /// True when one of the 8 bytes at `bytes` ends a plain run of a JSON string
 /// (a quote, a backslash or a control character). Testing a word at a time
-/// halves the parser's cost on typical values; classic SWAR tests, each exact
-/// about whether any byte matches (json_string.cpp uses the same ones).
+/// halves the parser's cost on typical values.
 bool has_string_special(const char* bytes) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
-  std::uint64_t word = 0;
-  std::memcpy(&word, bytes, sizeof word);
-  const auto has_zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighBits; };
-  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
-  return (below_space | has_zero_byte(word ^ (kOnes * '"')) |
-          has_zero_byte(word ^ (kOnes * '\\'))) != 0;
+  const std::uint64_t word = text::load_word(bytes);
+  return (text::bytes_below(word, 0x20) | text::bytes_equal(word, '"') |
+          text::bytes_equal(word, '\\')) != 0;
 }
 
 /// A cursor over one flat JSON object. Every read returns false when the

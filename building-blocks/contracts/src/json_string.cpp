@@ -1,7 +1,8 @@
 #include "tracker/contracts/json_string.hpp"
 
 #include <cstdint>
-#include <cstring>
+
+#include "tracker/text/word_scan.hpp"
 
 namespace tracker::contracts {
 namespace {
@@ -56,25 +57,17 @@ bool needs_escape(unsigned char byte) { return byte < 0x20 || byte == '"' || byt
 
 /// True when none of the 8 bytes at `bytes` needs attention (non-ASCII,
 /// control, '"' or '\\'): the common header is plain ASCII, and testing a word
-/// at a time roughly halves the encoder's cost. Classic SWAR bit tricks.
+/// at a time roughly halves the encoder's cost.
 bool plain_ascii_word(const unsigned char* bytes) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
-  std::uint64_t word = 0;
-  std::memcpy(&word, bytes, sizeof word);
-  const auto has_zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighBits; };
-  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
-  return ((word & kHighBits) | below_space | has_zero_byte(word ^ (kOnes * '"')) |
-          has_zero_byte(word ^ (kOnes * '\\'))) == 0;
+  const std::uint64_t word = text::load_word(bytes);
+  return (text::bytes_non_ascii(word) | text::bytes_below(word, 0x20) |
+          text::bytes_equal(word, '"') | text::bytes_equal(word, '\\')) == 0;
 }
 
 /// True when the 8 bytes at `bytes` are all ASCII: the common event is, and
 /// testing a word at a time makes the UTF-8 check of a message nearly free.
 bool ascii_word(const unsigned char* bytes) {
-  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
-  std::uint64_t word = 0;
-  std::memcpy(&word, bytes, sizeof word);
-  return (word & kHighBits) == 0;
+  return text::bytes_non_ascii(text::load_word(bytes)) == 0;
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
+
+#include "tracker/text/word_scan.hpp"
 
 namespace tracker::worker::domain {
 namespace {
@@ -23,17 +24,12 @@ constexpr std::array<bool, 256> make_special_table() {
 constexpr auto kSpecial = make_special_table();
 
 /// True when one of the 8 bytes at `bytes` is in kSpecial. Testing a word at
-/// a time skips the plain stretches of a value (nearly all of it) quickly;
-/// classic SWAR tests, each exact about whether any byte matches.
+/// a time skips the plain stretches of a value (nearly all of it) quickly.
 bool has_special_byte(const char* bytes) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
-  std::uint64_t word = 0;
-  std::memcpy(&word, bytes, sizeof word);
-  const auto has_zero_byte = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighBits; };
-  const auto has_byte = [&](unsigned char byte) { return has_zero_byte(word ^ (kOnes * byte)); };
-  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
-  return (below_space | has_byte(0x7f) | has_byte('\\') | has_byte('|') | has_byte(0xc2)) != 0;
+  const std::uint64_t word = text::load_word(bytes);
+  return (text::bytes_below(word, 0x20) | text::bytes_equal(word, 0x7f) |
+          text::bytes_equal(word, '\\') | text::bytes_equal(word, '|') |
+          text::bytes_equal(word, 0xc2)) != 0;
 }
 
 bool is_c1_continuation(unsigned char byte) { return byte >= 0x80 && byte <= 0x9f; }
