@@ -55,16 +55,14 @@ bool read_header(pixel::RequestHeadReader& reader, boost::beast::flat_buffer& bu
   }
 }
 
-// Session::client_ip.
+// Session::client_ip, without its per-connection caching of the peer.
 std::optional<std::string> client_ip(const pixel::PixelSettings& settings,
                                      const ClientConnection& connection,
                                      const pixel::RequestHead& head) {
   if (!connection.peer) return std::nullopt;
   const auto peer = pixel::normalize(*connection.peer);
   if (!settings.trusted_proxies.contains(peer)) return peer.to_string();
-  const auto chain = connection.forwarded_header == pixel::ForwardedHeader::Forwarded
-                         ? pixel::parse_forwarded(head.forwarded)
-                         : pixel::parse_x_forwarded_for(head.x_forwarded_for);
+  const auto chain = pixel::forwarding_chain(head, connection.forwarded_header);
   return pixel::resolve_client_ip(peer, chain, settings.trusted_proxies).to_string();
 }
 
@@ -74,13 +72,10 @@ contracts::VisitEvent make_event(const pixel::PixelSettings& settings,
                                  const ClientConnection& connection, const pixel::RequestHead& head,
                                  std::string& json) {
   const auto ip = client_ip(settings, connection, head);
-  pixel::VisitFacts facts;
   // A fixed instant: the event must not depend on when the fuzzer runs.
-  facts.received = std::chrono::system_clock::time_point(std::chrono::seconds(1'711'214'647));
-  facts.referrer = head.referer.view();
-  facts.user_agent = head.user_agent.view();
-  if (ip) facts.client_ip = *ip;
-  facts.query = pixel::query_of(head.target);
+  const auto received = std::chrono::system_clock::time_point(std::chrono::seconds(1'711'214'647));
+  const pixel::VisitFacts facts =
+      pixel::visit_facts(head, received, ip ? std::optional<std::string_view>(*ip) : std::nullopt);
   pixel::encode_visit_event(facts, settings.limits, json);
   return pixel::make_visit_event(facts, settings.limits);
 }

@@ -119,4 +119,9 @@ ip::address resolve_client_ip(const ip::address& peer, const AddressChain& chain
   return client;
 }
 
+AddressChain forwarding_chain(const RequestHead& head, ForwardedHeader which) {
+  return which == ForwardedHeader::Forwarded ? parse_forwarded(head.forwarded)
+                                             : parse_x_forwarded_for(head.x_forwarded_for);
+}
+
 }  // namespace tracker::pixel

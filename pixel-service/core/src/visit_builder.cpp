@@ -3,6 +3,7 @@
 #include <string>
 
 #include "tracker/contracts/json_string.hpp"
+#include "tracker/pixel/request_router.hpp"
 
 namespace tracker::pixel {
 
@@ -17,6 +18,17 @@ std::string_view truncate_utf8(std::string_view text, std::size_t max_bytes) {
   }
   if ((static_cast<unsigned char>(text[end]) & 0xC0U) == 0x80U) end = max_bytes;
   return text.substr(0, end);
+}
+
+VisitFacts visit_facts(const RequestHead& head, std::chrono::system_clock::time_point received,
+                       std::optional<std::string_view> client_ip) {
+  VisitFacts facts;
+  facts.received = received;
+  facts.referrer = head.referer.view();
+  facts.user_agent = head.user_agent.view();
+  facts.client_ip = client_ip;
+  facts.query = query_of(head.target);
+  return facts;
 }
 
 contracts::VisitEvent make_visit_event(const VisitFacts& facts, const VisitLimits& limits) {

@@ -173,21 +173,13 @@ void Session::expires_after(std::chrono::steady_clock::duration timeout) {
 
 void Session::record_visit(const RequestHead& head,
                            std::chrono::system_clock::time_point received) {
-  VisitFacts facts;
-  facts.received = received;
-  facts.referrer = head.referer.view();
-  facts.user_agent = head.user_agent.view();
-  facts.client_ip = client_ip(head);
-  facts.query = query_of(head.target);
-  context_.recorder.record(facts);
+  context_.recorder.record(visit_facts(head, received, client_ip(head)));
 }
 
 std::optional<std::string_view> Session::client_ip(const RequestHead& head) {
   if (!peer_text_) return std::nullopt;
   if (!peer_trusted_) return *peer_text_;
-  const AddressChain chain = context_.forwarded_header == ForwardedHeader::Forwarded
-                                 ? parse_forwarded(head.forwarded)
-                                 : parse_x_forwarded_for(head.x_forwarded_for);
+  const AddressChain chain = forwarding_chain(head, context_.forwarded_header);
   forwarded_client_ = resolve_client_ip(*peer_, chain, context_.trusted_proxies).to_string();
   return forwarded_client_;
 }

@@ -58,6 +58,14 @@ std::thread write_in_background(HttpConnection& connection, std::string bytes) {
   });
 }
 
+/// Sends a GET on `connection` and expects it answered 200 promptly.
+void expect_served(HttpConnection& connection) {
+  connection.send(kGetTrack);
+  const auto response = connection.read(false, kPrompt);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+}
+
 class PixelConnectionCap : public ::testing::Test {
  protected:
   /// Opens `count` connections that send nothing, one after the other, each
@@ -83,20 +91,12 @@ TEST_F(PixelConnectionCap, ANewClientIsServedAndTheLongestIdleConnectionMakesRoo
   open_idle(pixel, kCap);
 
   HttpConnection newcomer("127.0.0.1", pixel.port());
-  newcomer.send(kGetTrack);
-  const auto response = newcomer.read(false, kPrompt);
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 200);
+  expect_served(newcomer);
 
   EXPECT_TRUE(idle_.front()->closed_by_server());
   EXPECT_EQ(pixel.metric("tracker_pixel_http_connections_evicted_total"), 1);
   // The others are still open and served.
-  for (std::size_t i = 1; i < idle_.size(); ++i) {
-    idle_[i]->send(kGetTrack);
-    const auto served = idle_[i]->read();
-    ASSERT_TRUE(served);
-    EXPECT_EQ(served->status, 200);
-  }
+  for (std::size_t i = 1; i < idle_.size(); ++i) expect_served(*idle_[i]);
 }
 
 TEST_F(PixelConnectionCap, ConnectionsArrivingAllAtOnceStillRespectTheCap) {
@@ -111,10 +111,7 @@ TEST_F(PixelConnectionCap, ConnectionsArrivingAllAtOnceStillRespectTheCap) {
       [&] { return pixel.metric("tracker_pixel_http_connections_evicted_total") == cap; }));
   EXPECT_EQ(pixel.metric("tracker_pixel_http_connections"), cap);
   // The last to arrive are the ones kept, and they are served.
-  idle_.back()->send(kGetTrack);
-  const auto served = idle_.back()->read(false, kPrompt);
-  ASSERT_TRUE(served);
-  EXPECT_EQ(served->status, 200);
+  expect_served(*idle_.back());
   EXPECT_TRUE(idle_.front()->closed_by_server());
 }
 
@@ -139,10 +136,7 @@ TEST_F(PixelConnectionCap, AConnectionWhoseRequestIsBeingAnsweredIsNotEvicted) {
   open_idle(pixel, kCap - 1);
 
   HttpConnection newcomer("127.0.0.1", pixel.port());
-  newcomer.send(kGetTrack);
-  const auto response = newcomer.read(false, kPrompt);
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 200);
+  expect_served(newcomer);
   EXPECT_TRUE(idle_.front()->closed_by_server());
   EXPECT_EQ(pixel.metric("tracker_pixel_http_connections_evicted_total"), 1);
 

@@ -22,6 +22,19 @@ std::string resolve_forwarded(const char* peer, std::string_view header,
   return resolve_client_ip(ip(peer), parse_forwarded(header), trusted).to_string();
 }
 
+TEST(ClientIp, ForwardingChainReadsTheConfiguredHeader) {
+  RequestHeadReader reader(8192);
+  ASSERT_EQ(reader
+                .parse("GET /track HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4, 10.0.0.2\r\n"
+                       "Forwarded: for=5.6.7.8\r\n\r\n")
+                .status,
+            RequestHeadReader::Status::Complete);
+  EXPECT_EQ(forwarding_chain(reader.head(), ForwardedHeader::XForwardedFor),
+            (AddressChain{ip("1.2.3.4"), ip("10.0.0.2")}));
+  EXPECT_EQ(forwarding_chain(reader.head(), ForwardedHeader::Forwarded),
+            (AddressChain{ip("5.6.7.8")}));
+}
+
 TEST(ClientIp, UntrustedPeerIsTheClientWhateverTheHeaderSays) {
   EXPECT_EQ(resolve_xff("203.0.113.5", "1.2.3.4", trust({"10.0.0.0/8"})), "203.0.113.5");
   EXPECT_EQ(resolve_xff("203.0.113.5", "1.2.3.4", TrustedProxies{}), "203.0.113.5");

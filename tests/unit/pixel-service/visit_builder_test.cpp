@@ -16,6 +16,19 @@ VisitFacts facts() {
   return f;
 }
 
+TEST(VisitFacts, AreTheRequestsHeadersQueryTimeAndClient) {
+  RequestHeadReader reader(8192);
+  ASSERT_EQ(reader.parse("GET /track?u=42 HTTP/1.1\r\nReferer: https://a.example/\r\n\r\n").status,
+            RequestHeadReader::Status::Complete);
+  const auto received = facts().received;
+  const VisitFacts f = visit_facts(reader.head(), received, "10.0.0.1");
+  EXPECT_EQ(f.received, received);
+  EXPECT_EQ(f.referrer, "https://a.example/");
+  EXPECT_FALSE(f.user_agent);  // not sent
+  EXPECT_EQ(f.client_ip, "10.0.0.1");
+  EXPECT_EQ(f.query, "u=42");
+}
+
 TEST(MakeVisitEvent, CarriesTheRequestAsSent) {
   VisitFacts f = facts();
   f.referrer = "https://a.example/p?q=1";

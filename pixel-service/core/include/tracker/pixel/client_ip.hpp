@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "tracker/pixel/ip_network.hpp"
+#include "tracker/pixel/request_head.hpp"
 
 namespace tracker::pixel {
 
@@ -28,6 +29,9 @@ AddressChain parse_x_forwarded_for(std::string_view value);
 /// The `for=` parameter of each RFC 7239 element, token or quoted-string.
 /// An element without `for=` yields nullopt.
 AddressChain parse_forwarded(std::string_view value);
+
+/// The chain of the forwarding header `which`, parsed from a request head.
+AddressChain forwarding_chain(const RequestHead& head, ForwardedHeader which);
 
 /// The client address as nginx's realip module (real_ip_recursive on)
 /// finds it: the TCP peer, unless the peer is a trusted proxy; then the

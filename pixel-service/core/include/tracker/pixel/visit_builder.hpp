@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "tracker/contracts/visit_event.hpp"
+#include "tracker/pixel/request_head.hpp"
 
 namespace tracker::pixel {
 
@@ -25,6 +26,11 @@ struct VisitFacts {
   std::optional<std::string_view> client_ip;   // resolved, normalized; nullopt if unknown
   std::string_view query;                      // raw query string; empty = none
 };
+
+/// The facts of a GET /track received at `received` from `client_ip`: views
+/// into `head`, valid while it is.
+VisitFacts visit_facts(const RequestHead& head, std::chrono::system_clock::time_point received,
+                       std::optional<std::string_view> client_ip);
 
 /// The visit event (DESIGN section 3): values as sent, cut to the limits at a
 /// UTF-8 character boundary; an empty query is left out. Invalid UTF-8 is
