@@ -1,9 +1,14 @@
 #include "http/session.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
+#include <cerrno>
 #include <string_view>
 
 #include "http/connection_registry.hpp"
@@ -23,6 +28,31 @@ constexpr std::size_t kReadChunk = 4096;
 // before the connection is closed anyway.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kLingerBytes = std::size_t{64} * 1024;
+
+using ReplyBuffers = std::array<asio::const_buffer, 3>;
+
+/// One non-blocking sendmsg of the whole reply; returns the bytes the socket
+/// took (0 with would_block when its send buffer is full). Asio's own
+/// synchronous send would wait for the socket instead, unless the socket
+/// were switched to non-blocking mode first (one more system call per
+/// connection).
+std::size_t send_now(tcp::socket& socket, const ReplyBuffers& buffers,
+                     boost::system::error_code& ec) {
+  std::array<iovec, 3> parts{};
+  for (std::size_t i = 0; i < buffers.size(); ++i) {
+    // iovec is shared with readv, hence the non-const pointer; sendmsg only reads.
+    parts[i] = {const_cast<void*>(buffers[i].data()), buffers[i].size()};  // NOLINT
+  }
+  msghdr message{};
+  message.msg_iov = parts.data();
+  message.msg_iovlen = parts.size();
+  const ssize_t sent = ::sendmsg(socket.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (sent < 0) {
+    ec.assign(errno, boost::system::system_category());
+    return 0;
+  }
+  return static_cast<std::size_t>(sent);
+}
 
 }  // namespace
 
@@ -127,10 +157,25 @@ asio::awaitable<Session::ReadResult> Session::read_header() {
 asio::awaitable<bool> Session::write_reply(Reply reply, Persistence persistence, bool head_only,
                                            std::chrono::system_clock::time_point now) {
   const std::string_view date = date_.at(std::chrono::system_clock::to_time_t(now));
+  const ReplyBuffers buffers = context_.responses.buffers(reply, persistence, head_only, date);
+  // Written at once, not through async_write: its completion would wait for
+  // a turn of the event loop, and only then would the next read be queued.
+  // A keep-alive client's next request usually arrives in that gap, and
+  // Asio then reads it speculatively and queues that completion too: two
+  // more turns per request, each behind every other ready connection. This
+  // way the next read is queued before the reply leaves this function, and
+  // the request after it is read and answered in the turn it arrives in.
+  boost::system::error_code ec;
+  const std::size_t sent = send_now(socket_, buffers, ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+  if (sent == asio::buffer_size(buffers)) co_return true;
+  // The socket's send buffer is full (a client that does not read): the
+  // rest waits for it, under the timeout.
+  boost::beast::buffers_suffix<ReplyBuffers> rest(buffers);
+  rest.consume(sent);
   expires_after(context_.http.header_timeout);
-  auto [ec, bytes] = co_await asio::async_write(
-      socket_, context_.responses.buffers(reply, persistence, head_only, date), kUseTuple);
-  co_return !ec;
+  auto [error, bytes] = co_await asio::async_write(socket_, rest, kUseTuple);
+  co_return !error;
 }
 
 asio::awaitable<void> Session::linger() {
