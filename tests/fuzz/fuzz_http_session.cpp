@@ -87,7 +87,8 @@ std::string exchange(std::string_view request) {
   std::array<int, 2> fds{};
   FUZZ_CHECK(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds.data()) == 0);
   asio::io_context io;
-  // Session only needs a stream socket; the peer address is then unknown.
+  // Session only needs a stream socket; its peer address (what accept()
+  // would report) is a fixed documentation address.
   asio::ip::tcp::socket server(io);
   server.assign(asio::ip::tcp::v4(), fds[0]);
   asio::local::stream_protocol::socket client(io);
@@ -97,7 +98,8 @@ std::string exchange(std::string_view request) {
   asio::co_spawn(
       io,
       [&server, &registry]() -> asio::awaitable<void> {
-        pixel::Session session(std::move(server), service().context, registry);
+        const asio::ip::tcp::endpoint peer(asio::ip::make_address_v4("192.0.2.1"), 40000);
+        pixel::Session session(std::move(server), peer, service().context, registry);
         registry.add(session);
         co_await session.run();
         registry.remove(session);

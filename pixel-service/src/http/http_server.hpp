@@ -59,13 +59,15 @@ class HttpServer {
 
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> sweep_loop();
-  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
+  boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket,
+                                     boost::asio::ip::tcp::endpoint peer);
   void session_ended(Session& session);
   /// At the cap: makes room for one more connection by closing the
   /// longest-waiting one, if any.
   void make_room();
   /// Starts a session for `first` and for what else waits in the backlog.
-  void admit_waiting_connections(boost::asio::ip::tcp::socket first);
+  void admit_waiting_connections(boost::asio::ip::tcp::socket first,
+                                 const boost::asio::ip::tcp::endpoint& first_peer);
 
   boost::asio::io_context& io_;
   const SessionContext& context_;

@@ -56,22 +56,15 @@ std::size_t send_now(tcp::socket& socket, const ReplyBuffers& buffers,
 
 }  // namespace
 
-Session::Session(tcp::socket socket, const SessionContext& context, ConnectionRegistry& registry)
+Session::Session(tcp::socket socket, const tcp::endpoint& peer, const SessionContext& context,
+                 ConnectionRegistry& registry)
     : socket_(std::move(socket)),
       context_(context),
       registry_(registry),
-      reader_(context.http.max_header_bytes) {
-  boost::system::error_code ec;
-  const auto endpoint = socket_.remote_endpoint(ec);
-  if (!ec) {
-    peer_ = normalize(endpoint.address());
-    peer_text_ = peer_->to_string();
-    peer_trusted_ = context_.trusted_proxies.contains(*peer_);
-  }
-  // Replies are written whole; Nagle would only delay the second of two
-  // pipelined replies until the first is acknowledged.
-  socket_.set_option(tcp::no_delay(true), ec);
-}
+      reader_(context.http.max_header_bytes),
+      peer_(normalize(peer.address())),
+      peer_text_(peer_.to_string()),
+      peer_trusted_(context_.trusted_proxies.contains(peer_)) {}
 
 asio::awaitable<void> Session::run() {
   while (!stopping_) {
@@ -221,11 +214,10 @@ void Session::record_visit(const RequestHead& head,
   context_.recorder.record(visit_facts(head, received, client_ip(head)));
 }
 
-std::optional<std::string_view> Session::client_ip(const RequestHead& head) {
-  if (!peer_text_) return std::nullopt;
-  if (!peer_trusted_) return *peer_text_;
+std::string_view Session::client_ip(const RequestHead& head) {
+  if (!peer_trusted_) return peer_text_;
   const AddressChain chain = forwarding_chain(head, context_.forwarded_header);
-  forwarded_client_ = resolve_client_ip(*peer_, chain, context_.trusted_proxies).to_string();
+  forwarded_client_ = resolve_client_ip(peer_, chain, context_.trusted_proxies).to_string();
   return forwarded_client_;
 }
 

@@ -30,8 +30,9 @@ class ConnectionRegistry;
 /// Thread-safety: every member function runs on the server's io_context thread.
 class Session : public boost::intrusive::list_base_hook<> {
  public:
-  Session(boost::asio::ip::tcp::socket socket, const SessionContext& context,
-          ConnectionRegistry& registry);
+  /// `peer` is the client's address as accept() reported it.
+  Session(boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& peer,
+          const SessionContext& context, ConnectionRegistry& registry);
   ~Session() = default;
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -68,7 +69,7 @@ class Session : public boost::intrusive::list_base_hook<> {
   void record_visit(const RequestHead& head, std::chrono::system_clock::time_point received);
   /// The client address for the event; a view into peer_text_ or
   /// forwarded_client_, valid until the next request.
-  std::optional<std::string_view> client_ip(const RequestHead& head);
+  std::string_view client_ip(const RequestHead& head);
 
   /// The deadline of the pending read or write. One store per operation
   /// instead of beast::tcp_stream's timer armed and cancelled around each.
@@ -83,8 +84,8 @@ class Session : public boost::intrusive::list_base_hook<> {
   boost::beast::flat_buffer buffer_;
   RequestHeadReader reader_;
   HttpDateLine date_;
-  std::optional<boost::asio::ip::address> peer_;  // normalized; nullopt if unknown
-  std::optional<std::string> peer_text_;          // peer_ as written in events
+  boost::asio::ip::address peer_;  // normalized
+  std::string peer_text_;          // peer_ as written in events
   bool peer_trusted_ = false;
   std::string forwarded_client_;  // from a trusted proxy's header, per request
   std::chrono::steady_clock::time_point request_started_;  // first byte of the current request
