@@ -5,6 +5,7 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
@@ -96,6 +97,11 @@ asio::awaitable<void> Session::run() {
       if (head.has_body) co_await linger();
       break;
     }
+    // Pipelined requests are already buffered, and answering them needs no
+    // wait: without a yield, one client pipelining thousands of requests
+    // would hold the thread until all are answered. One per turn, behind
+    // every other ready connection.
+    if (buffer_.size() != 0) co_await asio::post(socket_.get_executor(), asio::use_awaitable);
   }
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
