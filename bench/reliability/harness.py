@@ -273,18 +273,22 @@ class LoadRun:
         """Counts and latency percentiles (ms) of the requests scheduled in [from, to)."""
         lo = -1e18 if from_unix is None else (from_unix * 1000 - self.start_unix_ms) * 1000
         hi = 1e18 if to_unix is None else (to_unix * 1000 - self.start_unix_ms) * 1000
-        chosen = [r for r in self.records if lo <= r[1] < hi]
-        latencies = sorted(r[3] for r in chosen)
+        return records_summary([r for r in self.records if lo <= r[1] < hi])
 
-        def pct(fraction):
-            if not latencies:
-                return 0.0
-            index = min(len(latencies) - 1, max(0, int(-(-fraction * len(latencies) // 1)) - 1))
-            return latencies[index] / 1000.0
-        return {"sent": len(chosen), "ok": sum(1 for r in chosen if r[2] == 200),
-                "non_200": sum(1 for r in chosen if r[2] not in (0, 200)),
-                "errors": sum(1 for r in chosen if r[2] == 0),
-                "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": latencies[-1] / 1000.0 if latencies else 0.0}
+
+def records_summary(records):
+    """Counts and latency percentiles (ms) of loadgen records (n, scheduled_us, status, latency_us)."""
+    latencies = sorted(r[3] for r in records)
+
+    def pct(fraction):
+        if not latencies:
+            return 0.0
+        index = min(len(latencies) - 1, max(0, int(-(-fraction * len(latencies) // 1)) - 1))
+        return latencies[index] / 1000.0
+    return {"sent": len(records), "ok": sum(1 for r in records if r[2] == 200),
+            "non_200": sum(1 for r in records if r[2] not in (0, 200)),
+            "errors": sum(1 for r in records if r[2] == 0),
+            "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": latencies[-1] / 1000.0 if latencies else 0.0}
 
 
 def fmt_summary(s):
