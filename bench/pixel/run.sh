@@ -8,6 +8,9 @@
 # Environment (optional):
 #   BUILD_DIR=build-h4-rel   DURATION=10s   CONNECTIONS=50   WARMUP=3s   ROUNDS=3
 #   SERVER_CPU=0  CLIENT_CPU=1  SKIP_BUILD=1  PIXEL_PORT=18080  NGINX_PORT=18081
+#   PROFILE=1   also count, per round, the serving thread's system calls per
+#               request (perf stat, syscall tracepoints) and the context
+#               switches of each server thread (/proc): where the time goes
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -23,7 +26,10 @@ pixel_port=${PIXEL_PORT:-18080}
 admin_port=${ADMIN_PORT:-18090}
 nginx_port=${NGINX_PORT:-18081}
 
-for tool in wrk nginx taskset; do
+profile=${PROFILE:-0}
+tools=(wrk nginx taskset)
+if [[ "${profile}" == 1 ]]; then tools+=(perf); fi
+for tool in "${tools[@]}"; do
   command -v "${tool}" >/dev/null || { echo "bench: ${tool} is missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
@@ -73,6 +79,38 @@ parse_wrk() {  # file -> "rps p50_us p99_us"
 
 peak_rss_kib() { awk '/VmHWM/ { print $2 }' "/proc/$1/status"; }
 
+# Per thread of a process: "tid name voluntary involuntary" context switches.
+context_switches() {
+  for task in /proc/"$1"/task/*; do
+    echo "${task##*/} $(cat "${task}/comm") $(awk '/^voluntary_ctxt/ { v = $2 } /^nonvoluntary_ctxt/ { n = $2 } END { print v, n }' "${task}/status")"
+  done
+}
+
+# One wrk run against a server; with PROFILE=1 the serving thread (the
+# process's main thread, for both servers) is counted meanwhile.
+measure() {  # name port pid round
+  local name=$1 port=$2 pid=$3 round=$4
+  local out="${work}/${name}.${round}.wrk"
+  if [[ "${profile}" != 1 ]]; then
+    run_wrk "${port}" "${duration}" >"${out}"
+    return
+  fi
+  local syscalls=recvfrom,sendmsg,writev,write,read,epoll_wait,epoll_ctl,accept4,futex
+  local events
+  events=$(sed 's/\([a-z0-9_]*\)/syscalls:sys_enter_\1/g' <<<"${syscalls}")
+  context_switches "${pid}" >"${work}/cs.before"
+  perf stat -x, -e "${events}" -t "${pid}" -o "${work}/perf.${name}.${round}" &
+  local perf_pid=$!
+  run_wrk "${port}" "${duration}" >"${out}"
+  kill -INT "${perf_pid}"; wait "${perf_pid}" || true
+  context_switches "${pid}" >"${work}/cs.after"
+  local requests
+  requests=$(awk '/requests in/ { print $1 }' "${out}")
+  echo "  ${name} round ${round}, serving thread, per request:" \
+    "$(awk -F, -v n="${requests}" '$3 ~ /sys_enter_/ && $1 > 0 { sub(/.*sys_enter_/, "", $3); printf "%s %.3f  ", $3, $1 / n }' "${work}/perf.${name}.${round}")"
+  join "${work}/cs.before" "${work}/cs.after" | awk '{ printf "  %s thread %s (%s): %d voluntary, %d involuntary context switches\n", n, $1, $2, $6 - $3, $7 - $4 }' n="${name}"
+}
+
 # --- pixel-service, producing into the dev broker --------------------------
 # The broker is the Kafka cluster, not the server under test: it runs on the
 # client core, so all of CPU 0 is the pixel's (its librdkafka threads included).
@@ -105,8 +143,8 @@ wait_for_port "${nginx_port}"
 run_wrk "${pixel_port}" "${warmup}" >/dev/null
 run_wrk "${nginx_port}" "${warmup}" >/dev/null
 for round in $(seq 1 "${rounds}"); do
-  run_wrk "${pixel_port}" "${duration}" >"${work}/pixel.${round}.wrk"
-  run_wrk "${nginx_port}" "${duration}" >"${work}/nginx.${round}.wrk"
+  measure pixel "${pixel_port}" "${pixel_pid}" "${round}"
+  measure nginx "${nginx_port}" "${nginx_pid}" "${round}"
   echo "round ${round}: pixel $(parse_wrk "${work}/pixel.${round}.wrk") | nginx $(parse_wrk "${work}/nginx.${round}.wrk")  (req/s p50_us p99_us)"
 done
 echo "--- last pixel-service run:"; cat "${work}/pixel.${rounds}.wrk"
