@@ -118,12 +118,7 @@ std::optional<Response> HttpConnection::read_response(
   boost::system::error_code result = asio::error::would_block;
   http::async_read(socket_, buffer_, parser,
                    [&](boost::system::error_code ec, std::size_t) { result = ec; });
-  io_.restart();
-  io_.run_for(deadline);
-  if (result == asio::error::would_block) {
-    socket_.cancel();
-    io_.restart();
-    io_.run();
+  if (!finished_in_time(result, deadline)) {
     timed_out_ = true;
     return std::nullopt;
   }
@@ -147,15 +142,19 @@ bool HttpConnection::closed_by_server(std::chrono::steady_clock::duration deadli
   boost::system::error_code result = asio::error::would_block;
   socket_.async_read_some(asio::buffer(scratch),
                           [&](boost::system::error_code ec, std::size_t) { result = ec; });
+  if (!finished_in_time(result, deadline)) return false;
+  return result == asio::error::eof || result == asio::error::connection_reset;
+}
+
+bool HttpConnection::finished_in_time(const boost::system::error_code& result,
+                                      std::chrono::steady_clock::duration deadline) {
   io_.restart();
   io_.run_for(deadline);
-  if (result == asio::error::would_block) {
-    socket_.cancel();
-    io_.restart();
-    io_.run();
-    return false;
-  }
-  return result == asio::error::eof || result == asio::error::connection_reset;
+  if (result != asio::error::would_block) return true;
+  socket_.cancel();  // and let the cancelled operation finish before returning
+  io_.restart();
+  io_.run();
+  return false;
 }
 
 std::optional<Response> request(std::uint16_t port, const std::string& raw_request, bool head) {

@@ -82,6 +82,11 @@ class HttpConnection {
 
  private:
   std::optional<Response> read_response(bool head, std::chrono::steady_clock::duration deadline);
+  /// Runs the connection's pending operation, which sets `result` (would_block
+  /// until then), for at most `deadline`; false, with the operation
+  /// cancelled, when it did not finish in time.
+  bool finished_in_time(const boost::system::error_code& result,
+                        std::chrono::steady_clock::duration deadline);
 
   boost::asio::io_context io_;
   boost::asio::ip::tcp::socket socket_;
