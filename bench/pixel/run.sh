@@ -96,8 +96,7 @@ measure() {  # name port pid round
     return
   fi
   local syscalls=recvfrom,sendmsg,writev,write,read,epoll_wait,epoll_ctl,accept4,futex
-  local events
-  events=$(sed 's/\([a-z0-9_]*\)/syscalls:sys_enter_\1/g' <<<"${syscalls}")
+  local events="syscalls:sys_enter_${syscalls//,/,syscalls:sys_enter_}"
   context_switches "${pid}" >"${work}/cs.before"
   perf stat -x, -e "${events}" -t "${pid}" -o "${work}/perf.${name}.${round}" &
   local perf_pid=$!
