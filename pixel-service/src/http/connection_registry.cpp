@@ -2,6 +2,10 @@
 
 namespace tracker::pixel {
 
+namespace {
+constexpr auto kNoDeadline = std::chrono::steady_clock::time_point::max();
+}  // namespace
+
 ConnectionRegistry::~ConnectionRegistry() {
   // Sessions unregister themselves; this only keeps the hooks consistent if
   // the server is destroyed with coroutine frames still alive.
@@ -13,6 +17,14 @@ ConnectionRegistry::~ConnectionRegistry() {
 void ConnectionRegistry::add(Session& session) {
   session.registry_list_ = Session::RegistryList::Waiting;
   waiting_.push_back(session);
+  if (free_slots_.empty()) {
+    session.deadline_slot_ = static_cast<std::uint32_t>(deadlines_.size());
+    deadlines_.push_back({});
+  } else {
+    session.deadline_slot_ = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  deadlines_[session.deadline_slot_] = {kNoDeadline, &session};
 }
 
 void ConnectionRegistry::remove(Session& session) {
@@ -27,9 +39,11 @@ void ConnectionRegistry::remove(Session& session) {
       evicted_.erase(evicted_.iterator_to(session));
       break;
     case Session::RegistryList::None:
-      break;
+      return;
   }
   session.registry_list_ = Session::RegistryList::None;
+  deadlines_[session.deadline_slot_] = {kNoDeadline, nullptr};
+  free_slots_.push_back(session.deadline_slot_);
 }
 
 void ConnectionRegistry::mark_waiting(Session& session) {
@@ -52,18 +66,20 @@ Session* ConnectionRegistry::evict_longest_waiting() {
   Session& oldest = waiting_.front();
   evicted_.splice(evicted_.end(), waiting_, waiting_.begin());
   oldest.registry_list_ = Session::RegistryList::Evicted;
+  set_deadline(oldest, kNoDeadline);  // closed: nothing left to time out
   return &oldest;
 }
 
 std::size_t ConnectionRegistry::expire_overdue(std::chrono::steady_clock::time_point now,
                                                std::size_t limit) {
-  // Cancelling only queues completions, so the lists do not change meanwhile.
+  // Cancelling only queues completions, so no session ends meanwhile; they
+  // have ended (and left their slots) by the next sweep.
   std::size_t expired = 0;
-  for (List* list : {&waiting_, &answering_}) {
-    for (Session& session : *list) {
-      if (expired == limit) return expired;
-      if (session.expire_if_due(now)) ++expired;
-    }
+  for (const Deadline& slot : deadlines_) {
+    if (expired == limit) break;
+    if (now < slot.deadline) continue;  // also every free slot (kNoDeadline)
+    slot.session->time_out();
+    ++expired;
   }
   return expired;
 }

@@ -3,6 +3,7 @@
 #include <boost/intrusive/list.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "http/session.hpp"
@@ -18,6 +19,11 @@ namespace tracker::pixel {
 /// and never one being answered.
 /// The lists link the sessions themselves (intrusive): no allocation per
 /// connection or per request; moving a session is a few pointer writes.
+/// The registry also keeps each session's deadline (of its pending read or
+/// write), all of them in one dense array: the timeout sweep reads them in
+/// sequence, 16 bytes a connection, instead of visiting every session's
+/// object. Visiting them cost a cache miss each, ~1 ms per sweep with
+/// 11,000 connections open, which a live request then waited behind.
 /// Thread-safety: none; every member runs on the io_context's thread.
 class ConnectionRegistry {
  public:
@@ -41,8 +47,12 @@ class ConnectionRegistry {
 
   /// Connections counted against the cap (evicted ones are not).
   std::size_t size() const { return waiting_.size() + answering_.size(); }
-  /// Session::expire_if_due for the open connections (the timeout sweep),
-  /// until `limit` of them were overdue; returns how many were.
+  /// The deadline of the session's pending read or write (max: none).
+  void set_deadline(const Session& session, std::chrono::steady_clock::time_point deadline) {
+    deadlines_[session.deadline_slot_].deadline = deadline;
+  }
+  /// The timeout sweep: Session::time_out() for the open connections whose
+  /// deadline has passed, until `limit` of them; returns how many.
   std::size_t expire_overdue(std::chrono::steady_clock::time_point now, std::size_t limit);
   /// Whether any connection could be evicted.
   bool has_waiting() const { return !waiting_.empty(); }
@@ -56,6 +66,13 @@ class ConnectionRegistry {
   List waiting_;  // front: least recently active
   List answering_;
   List evicted_;  // closed by evict_longest_waiting(), their coroutines still unwinding
+
+  struct Deadline {
+    std::chrono::steady_clock::time_point deadline;
+    Session* session;  // nullptr: a free slot
+  };
+  std::vector<Deadline> deadlines_;        // indexed by Session::deadline_slot_
+  std::vector<std::uint32_t> free_slots_;  // reused last-freed first
 };
 
 }  // namespace tracker::pixel

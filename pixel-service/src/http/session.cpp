@@ -206,16 +206,18 @@ void Session::close() {
   socket_.close(ignored);
 }
 
-bool Session::expire_if_due(std::chrono::steady_clock::time_point now) {
-  if (now < deadline_) return false;
+void Session::time_out() {
   // The pending operation ends with operation_aborted, as at end of stream.
   boost::system::error_code ignored;
   socket_.cancel(ignored);
-  return true;
 }
 
 void Session::expires_after(std::chrono::steady_clock::duration timeout) {
-  deadline_ = std::chrono::steady_clock::now() + timeout;
+  expires_at(std::chrono::steady_clock::now() + timeout);
+}
+
+void Session::expires_at(std::chrono::steady_clock::time_point deadline) {
+  registry_.set_deadline(*this, deadline);
 }
 
 void Session::record_visit(const RequestHead& head,

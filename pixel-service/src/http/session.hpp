@@ -5,6 +5,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/intrusive/list_hook.hpp>
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,11 +47,10 @@ class Session : public boost::intrusive::list_base_hook<> {
   /// Hard stop at the drain deadline, or eviction at the connection cap:
   /// closes the socket.
   void close();
-  /// The timeouts: called by the server's sweep (every kSweepInterval), so a
-  /// timeout ends the operation at most that much later than its deadline.
-  /// Cancels the pending read or write if the deadline has passed; returns
-  /// whether it did.
-  bool expire_if_due(std::chrono::steady_clock::time_point now);
+  /// The deadline of the pending read or write has passed: cancels it, and
+  /// the session ends. Called by the server's sweep (every kSweepInterval),
+  /// so a timeout ends the operation at most that much after its deadline.
+  void time_out();
 
  private:
   friend class ConnectionRegistry;
@@ -71,16 +71,17 @@ class Session : public boost::intrusive::list_base_hook<> {
   /// forwarded_client_, valid until the next request.
   std::string_view client_ip(const RequestHead& head);
 
-  /// The deadline of the pending read or write. One store per operation
-  /// instead of beast::tcp_stream's timer armed and cancelled around each.
+  /// The deadline of the pending read or write, kept by the registry. One
+  /// store per operation instead of beast::tcp_stream's timer armed and
+  /// cancelled around each.
   void expires_after(std::chrono::steady_clock::duration timeout);
-  void expires_at(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+  void expires_at(std::chrono::steady_clock::time_point deadline);
 
   boost::asio::ip::tcp::socket socket_;
-  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
   const SessionContext& context_;
   ConnectionRegistry& registry_;
   RegistryList registry_list_ = RegistryList::None;  // owned by the registry
+  std::uint32_t deadline_slot_ = 0;                  // owned by the registry
   boost::beast::flat_buffer buffer_;
   RequestHeadReader reader_;
   HttpDateLine date_;

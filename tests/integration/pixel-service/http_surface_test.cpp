@@ -3,6 +3,8 @@
 
 #include <fstream>
 #include <iterator>
+#include <memory>
+#include <vector>
 
 #include "pixel_fixture.hpp"
 #include "tracker/testing/wait.hpp"
@@ -222,6 +224,33 @@ TEST_F(PixelHttp, SlowHeaderIsCutOffWithoutStarvingOtherClients) {
   ASSERT_TRUE(other);
   EXPECT_EQ(other->status, 200);
   EXPECT_TRUE(slow.closed_by_server());
+}
+
+TEST_F(PixelHttp, EachConnectionKeepsItsOwnTimeoutAsConnectionsComeAndGo) {
+  // The server keeps the connections' deadlines in slots that closed
+  // connections hand on: a newcomer in such a place times out on its own
+  // deadline, and a neighbour keeps its own.
+  PixelProcess pixel(broker_, {{"TRACKER__HTTP__HEADERTIMEOUTMS", "400"},
+                               {"TRACKER__HTTP__IDLETIMEOUTMS", "60000"}});
+  std::vector<std::unique_ptr<HttpConnection>> leaving;
+  for (int i = 0; i < 3; ++i) {
+    leaving.push_back(std::make_unique<HttpConnection>("127.0.0.1", pixel.port()));
+    leaving.back()->send(kGetTrack);
+    ASSERT_TRUE(leaving.back()->read());
+  }
+  HttpConnection kept("127.0.0.1", pixel.port());
+  kept.send(kGetTrack);
+  ASSERT_TRUE(kept.read());
+  leaving.clear();
+  ASSERT_TRUE(wait_until([&] { return pixel.metric("tracker_pixel_http_connections") == 1; }));
+
+  HttpConnection silent("127.0.0.1", pixel.port());  // in a closed one's place; says nothing
+  EXPECT_TRUE(silent.closed_by_server(std::chrono::seconds(10)));
+  // Idle for longer than the header timeout, well within the idle timeout.
+  kept.send(kGetTrack);
+  const auto reply = kept.read();
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->status, 200);
 }
 
 TEST_F(PixelHttp, ServesIpv6ClientsOnADualStackAddress) {
