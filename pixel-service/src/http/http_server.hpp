@@ -39,8 +39,11 @@ class HttpServer {
   /// the next sweep follows after kSweepPause. Closing thousands of timed-out
   /// connections at once (an idle flood opened in one burst expires in one
   /// burst) would queue milliseconds of work ahead of every live client.
-  static constexpr std::size_t kSweepSlice = 128;
-  static constexpr std::chrono::milliseconds kSweepPause{5};
+  /// A close costs ~15 us here (the FIN, and on loopback the peer's side of
+  /// it too): 32 of them are ~0.5 ms ahead of a live request, and with a
+  /// 1 ms pause 10,000 close in about half a second, as 128 per 5 ms did.
+  static constexpr std::size_t kSweepSlice = 32;
+  static constexpr std::chrono::milliseconds kSweepPause{1};
 
   /// Binds and listens at once; throws std::system_error naming the address
   /// and port if it cannot. Port 0 picks a free port (see port()). "::"
