@@ -45,6 +45,7 @@ tcp::endpoint endpoint_for(const std::string& address, std::uint16_t port) {
 class SessionRegistration {
  public:
   SessionRegistration(HttpServer& server, Session& session) : server_(server), session_(session) {
+    --server_.starting_;
     server_.sessions_.add(session_);
     server_.context_.metrics.connection_opened();
   }
@@ -100,7 +101,7 @@ asio::awaitable<void> HttpServer::sweep_loop() {
 
 asio::awaitable<void> HttpServer::accept_loop() {
   while (acceptor_.is_open()) {
-    if (sessions_.size() >= context_.http.max_connections && !sessions_.has_waiting()) {
+    if (at_cap() && !sessions_.has_waiting()) {
       // Every connection is being answered. Woken by session_ended() (which
       // cancels the wait) or by stop().
       capacity_.expires_at(asio::steady_timer::time_point::max());
@@ -125,27 +126,34 @@ asio::awaitable<void> HttpServer::accept_loop() {
 }
 
 void HttpServer::admit_waiting_connections(tcp::socket first, const tcp::endpoint& first_peer) {
-  // At the cap the newcomer takes the place of the connection that has
-  // waited longest. If all of them are being answered, it is served anyway:
-  // one over the cap, and the accept loop then waits.
-  if (sessions_.size() >= context_.http.max_connections) make_room();
-  asio::co_spawn(io_, serve(std::move(first), first_peer), asio::detached);
-
-  // Below the cap, take what else is already in the kernel's backlog (as
-  // nginx's multi_accept): under a connection flood a client's connection
-  // queues there behind the flood's, and one accept per turn of the event
-  // loop would keep it waiting for as many turns. A session joins the count
-  // when its coroutine starts, after this function: count the ones started
-  // here. At the cap, one per turn, each making room.
-  for (std::size_t started = 1; started < kAcceptBatch; ++started) {
-    if (sessions_.size() + started >= context_.http.max_connections) break;
+  admit(std::move(first), first_peer);
+  // Take what else is already in the kernel's backlog (as nginx's
+  // multi_accept): under a connection flood a client's connection queues
+  // there behind the flood's, and one accept per turn of the event loop
+  // would keep it waiting for as many turns. At the cap too, as long as a
+  // waiting connection is left to make room.
+  for (std::size_t accepted = 1; accepted < kAcceptBatch; ++accepted) {
+    if (at_cap() && !sessions_.has_waiting()) break;
     boost::system::error_code ec;
     tcp::socket socket(io_);
     tcp::endpoint peer;
     acceptor_.accept(socket, peer, ec);  // non-blocking: would_block when empty
     if (ec) break;                       // empty, or an error the next async_accept reports
-    asio::co_spawn(io_, serve(std::move(socket), peer), asio::detached);
+    admit(std::move(socket), peer);
   }
+}
+
+void HttpServer::admit(tcp::socket socket, const tcp::endpoint& peer) {
+  // At the cap the newcomer takes the place of the connection that has
+  // waited longest. If all of them are being answered, it is served anyway:
+  // one over the cap, and the accept loop then waits.
+  if (at_cap()) make_room();
+  ++starting_;
+  asio::co_spawn(io_, serve(std::move(socket), peer), asio::detached);
+}
+
+bool HttpServer::at_cap() const {
+  return sessions_.size() + starting_ >= context_.http.max_connections;
 }
 
 void HttpServer::make_room() {

@@ -71,6 +71,11 @@ class HttpServer {
   /// Starts a session for `first` and for what else waits in the backlog.
   void admit_waiting_connections(boost::asio::ip::tcp::socket first,
                                  const boost::asio::ip::tcp::endpoint& first_peer);
+  /// Starts a session for one accepted connection, making room at the cap.
+  void admit(boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& peer);
+  /// Whether the open connections, with those whose session has been
+  /// spawned but has not joined the registry yet, reach the cap.
+  bool at_cap() const;
 
   boost::asio::io_context& io_;
   const SessionContext& context_;
@@ -80,6 +85,7 @@ class HttpServer {
   boost::asio::steady_timer drain_;     // the hard deadline of stop()
   boost::asio::steady_timer sweep_;     // the timeouts of every session
   ConnectionRegistry sessions_;
+  std::size_t starting_ = 0;  // sessions spawned, not yet in sessions_
   bool stopping_ = false;
 };
 
