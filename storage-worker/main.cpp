@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
-#include <map>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -22,6 +21,7 @@
 #include "tracker/worker/application/store_visits.hpp"
 #include "tracker/worker/infrastructure/checkpoint_file.hpp"
 #include "tracker/worker/infrastructure/consume_loop.hpp"
+#include "tracker/worker/infrastructure/consumer_properties.hpp"
 #include "tracker/worker/infrastructure/file_event_store.hpp"
 #include "tracker/worker/infrastructure/kafka_dead_letter_sink.hpp"
 #include "tracker/worker/infrastructure/recovery.hpp"
@@ -47,20 +47,6 @@ constexpr int kMiB = 1024 * 1024;
 void keep_freed_batch_memory() {
   mallopt(M_MMAP_THRESHOLD, 32 * kMiB);  // glibc's largest: big buffers come from the heap
   mallopt(M_TRIM_THRESHOLD, 128 * kMiB);
-}
-
-/// The consumer's librdkafka properties: the configured ones, over the
-/// worker's defaults.
-std::map<std::string, std::string> consumer_properties(const config::Config& settings) {
-  auto properties = settings.kafka_properties();
-  // librdkafka 2.0 stops prefetching once 100,000 messages wait in the
-  // consumer's queue (one queue for all partitions) and was seen to resume
-  // only 150-200 ms later: the worker, which takes a 10,000-event batch in
-  // a few ms, starved that long several times per benchmark run
-  // (docs/benchmarks.md). The prefetch stays bounded by bytes
-  // (queued.max.messages.kbytes, 64 MiB by default).
-  properties.try_emplace("queued.min.messages", "1000000");
-  return properties;
 }
 
 std::uint16_t admin_port(const config::Config& settings) {
@@ -92,11 +78,12 @@ int run(const config::Config& settings) {
   loop_options.batch_max_events =
       static_cast<std::size_t>(settings.integer("Worker__BatchMaxEvents"));
   loop_options.batch_max_wait = std::chrono::milliseconds{settings.integer("Worker__BatchMaxMs")};
-  infra::ConsumeLoop loop{tracker::kafka::ConsumerOptions{servers,
-                                                          settings.string("Worker__GroupId"),
-                                                          {settings.string("Kafka__Topic")},
-                                                          consumer_properties(settings)},
-                          store_visits, metrics, health, loop_options};
+  infra::ConsumeLoop loop{
+      tracker::kafka::ConsumerOptions{servers,
+                                      settings.string("Worker__GroupId"),
+                                      {settings.string("Kafka__Topic")},
+                                      infra::consumer_properties(settings.kafka_properties())},
+      store_visits, metrics, health, loop_options};
 
   // One thread owns the io_context: the admin port and the signals. The
   // worker loop (this thread) owns the consumer.
