@@ -54,6 +54,8 @@ std::uint16_t admin_port(const config::Config& settings) {
 }
 
 int run(const config::Config& settings) {
+  // Before any thread starts: stop and reload signals go to the io thread.
+  tracker::runtime::block_watched_signals();
   keep_freed_batch_memory();
   const std::string events_path = settings.string("FileEventStore__File");
   infra::FileEventStore events{events_path};
@@ -94,7 +96,10 @@ int run(const config::Config& settings) {
                                           {.on_stop = [&loop](int) { loop.request_stop(); },
                                            .on_reload = [&loop] { loop.request_reopen(); },
                                            .on_force = {}}};
-  std::thread io_thread{[&io] { io.run(); }};
+  std::thread io_thread{[&io] {
+    tracker::runtime::accept_watched_signals();
+    io.run();
+  }};
 
   spdlog::info("storage-worker started: file {}, group {}, topic {}, admin port {}", events_path,
                settings.string("Worker__GroupId"), settings.string("Kafka__Topic"), admin.port());
@@ -103,6 +108,7 @@ int run(const config::Config& settings) {
   admin.stop();
   signals.cancel();
   io_thread.join();
+  tracker::runtime::accept_watched_signals();  // the watcher is gone: signals act as by default
   producer.flush(kDeadLetterAckDeadline);
   spdlog::info("storage-worker stopped");
   return stored_everything ? 0 : 1;

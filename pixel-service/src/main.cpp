@@ -56,6 +56,8 @@ std::filesystem::path image_path(const pixel::PixelSettings& settings, const cha
 }
 
 int serve(const pixel::PixelSettings& settings, const char* argv0) {
+  // Before any thread starts: stop and reload signals go to the admin thread.
+  runtime::block_watched_signals();
   const std::filesystem::path image = image_path(settings, argv0);
   const pixel::Responses responses(pixel::load_gif(image));
 
@@ -106,7 +108,10 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
 
   sink_monitor.start();
   server.start();
-  std::thread admin_thread([&admin_io] { admin_io.run(); });
+  std::thread admin_thread([&admin_io] {
+    runtime::accept_watched_signals();
+    admin_io.run();
+  });
   runtime::set_background_scheduling(false);
   http_io.run();  // returns once the server has stopped and drained
 

@@ -1,5 +1,6 @@
 #include "tracker/runtime/signals.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <boost/asio/dispatch.hpp>
@@ -11,6 +12,25 @@
 namespace tracker::runtime {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// The signals Impl::signals listens to.
+constexpr int kWatchedSignals[] = {SIGTERM, SIGINT, SIGHUP};
+
+void change_watched_signals(int how) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (const int signal : kWatchedSignals) sigaddset(&signals, signal);
+  // Fails only for an invalid `how` or set, which these are not.
+  ::pthread_sigmask(how, &signals, nullptr);
+}
+
+}  // namespace
+
+void block_watched_signals() { change_watched_signals(SIG_BLOCK); }
+
+void accept_watched_signals() { change_watched_signals(SIG_UNBLOCK); }
 
 struct SignalWatcher::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, Handlers callbacks)

@@ -2,6 +2,7 @@
 // test installs its watcher before the first signal, so the process never
 // sees the default disposition (which would kill it).
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -141,6 +142,46 @@ TEST_F(SignalWatcherTest, CancelLetsTheIoContextRunReturn) {
   EXPECT_FALSE(io_returned_.load());
   watcher_->cancel();
   EXPECT_TRUE(wait_until([&] { return io_returned_.load(); }));
+}
+
+/// Whether `signal` is blocked in the calling thread.
+bool blocked_here(int signal) {
+  sigset_t mask;
+  ::pthread_sigmask(SIG_BLOCK, nullptr, &mask);
+  return sigismember(&mask, signal) == 1;
+}
+
+TEST(SignalRouting, ThreadsStartedAfterBlockingLeaveTheSignalsToTheAcceptingThread) {
+  sigset_t saved;
+  ::pthread_sigmask(SIG_BLOCK, nullptr, &saved);
+  tracker::runtime::block_watched_signals();
+  std::vector<bool> worker_blocked;
+  std::thread worker([&] {
+    for (const int signal : {SIGTERM, SIGINT, SIGHUP}) worker_blocked.push_back(blocked_here(signal));
+  });
+  worker.join();
+
+  boost::asio::io_context io;
+  std::atomic<int> reloads{0};
+  std::optional<SignalWatcher> watcher;
+  watcher.emplace(io, SignalWatcher::Handlers{.on_stop = {}, .on_reload = [&] { ++reloads; }, .on_force = {}});
+  std::vector<bool> io_blocked;
+  std::thread io_thread([&] {
+    tracker::runtime::accept_watched_signals();
+    for (const int signal : {SIGTERM, SIGINT, SIGHUP}) io_blocked.push_back(blocked_here(signal));
+    io.run();
+  });
+  // Blocked here and in the worker: only the io thread can take it.
+  ASSERT_EQ(::kill(::getpid(), SIGHUP), 0);
+  const bool reloaded = wait_until([&] { return reloads.load() == 1; });
+  watcher->cancel();
+  io_thread.join();
+  watcher.reset();
+  ::pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+
+  EXPECT_EQ(worker_blocked, (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(io_blocked, (std::vector<bool>{false, false, false}));
+  EXPECT_TRUE(reloaded);
 }
 
 TEST(SignalWatcherDefaultForce, SecondStopSignalExitsWithCode1) {

@@ -48,7 +48,9 @@ TEST(StorageWorkerRotation, RenameThenSighupUnderLoadLosesAndDoublesNoLine) {
     }
   }
   std::atomic<bool> produced_ok{true};
-  std::thread producer{[&] {
+  // A jthread: if an assertion below returns early, it is joined, not a
+  // std::terminate that hides the failure's message.
+  std::jthread producer{[&] {
     for (int round = 0; round < kRounds; ++round) {
       std::vector<std::string> values;
       for (int i = 0; i < kPerRound; ++i) {

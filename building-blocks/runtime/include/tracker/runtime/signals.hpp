@@ -37,4 +37,18 @@ class SignalWatcher {
   std::shared_ptr<Impl> impl_;
 };
 
+/// The kernel gives a process-directed signal to any one thread that does
+/// not block it. Services route the watched signals (SIGTERM, SIGINT, SIGHUP)
+/// to the watcher's thread, which waits in its event loop and so handles them
+/// at once: a thread busy in a library call, or about to end, could hold one
+/// back (ThreadSanitizer, for one, defers a signal until the receiving thread
+/// makes a call it intercepts).
+/// block_watched_signals(): first thing in main, before any other thread
+/// starts, since a thread inherits its creator's mask.
+/// accept_watched_signals(): on the thread that runs the watcher's io_context
+/// (and on main again once that thread has ended, so that a signal after the
+/// watcher's cancel() has its default effect, as without the routing).
+void block_watched_signals();
+void accept_watched_signals();
+
 }  // namespace tracker::runtime
