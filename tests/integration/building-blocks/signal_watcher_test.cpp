@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -171,6 +172,9 @@ TEST(SignalRouting, ThreadsStartedAfterBlockingLeaveTheSignalsToTheAcceptingThre
     for (const int signal : {SIGTERM, SIGINT, SIGHUP}) io_blocked.push_back(blocked_here(signal));
     io.run();
   });
+  std::atomic<bool> running{false};
+  boost::asio::post(io, [&] { running = true; });
+  ASSERT_TRUE(wait_until([&] { return running.load(); }));
   // Blocked here and in the worker: only the io thread can take it.
   ASSERT_EQ(::kill(::getpid(), SIGHUP), 0);
   const bool reloaded = wait_until([&] { return reloads.load() == 1; });
