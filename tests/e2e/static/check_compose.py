@@ -67,9 +67,10 @@ def waits_for(service, dependency, condition):
     return isinstance(depends, dict) and depends.get(dependency, {}).get("condition") == condition
 
 
-def check_tracker_service(name, service, dockerfile, binary):
-    expect(service.get("build", {}).get("dockerfile") == dockerfile,
-           f"{name}: built from {dockerfile}")
+def check_tracker_service(name, service, binary):
+    build = service.get("build", {})
+    expect(build.get("dockerfile") == "Dockerfile" and build.get("target") == name,
+           f"{name}: built from the Dockerfile's {name} target")
     expect(service.get("restart") == "unless-stopped", f"{name}: restart unless-stopped")
     expect(waits_for(service, "kafka-init", "service_completed_successfully"),
            f"{name}: waits for kafka-init to complete successfully")
@@ -123,13 +124,11 @@ def main(argv):
     expect("--topic user-events.dlq" in script, "kafka-init: user-events.dlq")
 
     pixel = services.get("pixel-service", {})
-    check_tracker_service("pixel-service", pixel, "pixel-service/Dockerfile",
-                          "/usr/local/bin/pixel-service")
+    check_tracker_service("pixel-service", pixel, "/usr/local/bin/pixel-service")
     expect((4000, 8080) in published(pixel), "pixel-service: host port 4000 -> 8080")
 
     worker = services.get("storage-worker", {})
-    check_tracker_service("storage-worker", worker, "storage-worker/Dockerfile",
-                          "/usr/local/bin/storage-worker")
+    check_tracker_service("storage-worker", worker, "/usr/local/bin/storage-worker")
     expect(worker.get("environment", {}).get("TRACKER__FILEEVENTSTORE__FILE") == "/data/events.log",
            "storage-worker: writes /data/events.log")
     expect(any(kind == "bind" and Path(source) == compose_file.parent / "storage" and target == "/data"

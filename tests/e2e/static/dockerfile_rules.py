@@ -49,7 +49,8 @@ def parse_dockerfile(text):
         logical = ""
         if instruction.keyword == "FROM":
             words = instruction.args.split()
-            name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else ""
+            # An unnamed stage is named by its index, as docker does.
+            name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else str(len(stages))
             stages.append(Stage(words[0], name, []))
         elif stages:
             stages[-1].instructions.append(instruction)
@@ -156,22 +157,46 @@ class Checker:
             self.fail(path, instruction, f"preset '{preset}' is sanitized; images ship release builds")
         built["presets"].add(preset)
 
+    def stage_kinds(self, path, stages):
+        """'build' for FROM debian:bookworm, 'runtime' for FROM debian:bookworm-slim,
+        and a stage FROM an earlier stage is of that stage's kind."""
+        kinds = {}
+        for stage in stages:
+            if stage.base == "debian:bookworm":
+                kinds[stage.name] = "build"
+            elif stage.base == "debian:bookworm-slim":
+                kinds[stage.name] = "runtime"
+            elif stage.base in kinds:
+                kinds[stage.name] = kinds[stage.base]
+            else:
+                self.fail(path, None, f"a stage must be FROM debian:bookworm (build), "
+                                      f"debian:bookworm-slim (runtime) or an earlier stage, not {stage.base}")
+                kinds[stage.name] = "unknown"
+        return kinds
+
     def check(self, path):
         stages = parse_dockerfile(path.read_text())
-        if len(stages) < 2:
+        kinds = self.stage_kinds(path, stages)
+        if "build" not in kinds.values() or "runtime" not in kinds.values():
             self.fail(path, None, "expected a multi-stage build (build, runtime)")
             return
-        build_bases = {"debian:bookworm"}
-        for stage in stages[:-1]:
-            if stage.base not in build_bases:
-                self.fail(path, None, f"build stage must be FROM debian:bookworm, not {stage.base}")
-        if stages[-1].base != "debian:bookworm-slim":
-            self.fail(path, None, f"runtime stage must be FROM debian:bookworm-slim, not {stages[-1].base}")
+        # The images: runtime stages no later stage builds on, each with the
+        # instructions of the stages it builds on.
+        bases = {stage.base for stage in stages}
+        by_name = {stage.name: stage for stage in stages}
+        images = []
+        for stage in stages:
+            if kinds[stage.name] == "runtime" and stage.name not in bases:
+                chain, current = [], stage
+                while current is not None:
+                    chain = current.instructions + chain
+                    current = by_name.get(current.base)
+                images.append(chain)
 
         built = {"targets": set(), "presets": set()}
         ran_install = {"build": False, "runtime": False}
-        for index, stage in enumerate(stages):
-            kind = "runtime" if index == len(stages) - 1 else "build"
+        for stage in stages:
+            kind = kinds[stage.name]
             for instruction in stage.instructions:
                 if instruction.keyword == "ADD":
                     self.fail(path, instruction, "ADD can fetch URLs; use COPY")
@@ -181,16 +206,19 @@ class Checker:
                     self.fail(path, instruction, "exec-form RUN is not checked; use shell form")
                     continue
                 for command in simple_commands(instruction.args):
-                    if Path(command[0]).name == "install-deps.sh":
+                    if Path(command[0]).name == "install-deps.sh" and kind in ran_install:
                         ran_install[kind] = True
                     self.check_command(path, kind, instruction, command, built)
         for kind, ran in ran_install.items():
             if not ran:
                 self.fail(path, None, f"{kind} stage does not run scripts/install-deps.sh")
-        self.check_runtime_stage(path, stages, built)
+        copied = []
+        for image in images:
+            copied += self.check_image(path, image)
+        self.check_binaries_copied(path, copied, built)
 
-    def check_runtime_stage(self, path, stages, built):
-        runtime = stages[-1].instructions
+    def check_image(self, path, runtime):
+        """One image's rules; returns the sources it copies from other stages."""
         by_keyword = {}
         for instruction in runtime:
             by_keyword.setdefault(instruction.keyword, []).append(instruction)
@@ -204,6 +232,8 @@ class Checker:
             self.fail(path, None, f"runtime stage must switch to a fixed non-root UID (USER {user})")
         if last("STOPSIGNAL") != "SIGTERM":
             self.fail(path, None, "runtime stage needs STOPSIGNAL SIGTERM")
+        copies = [i for i in runtime if i.keyword == "COPY" and i.args.startswith("--from=")]
+        sources = [i.args.split()[1] for i in copies]
         entrypoint = last("ENTRYPOINT")
         try:
             entry = json.loads(entrypoint) if entrypoint else None
@@ -211,14 +241,14 @@ class Checker:
             entry = None
         if not isinstance(entry, list) or not entry:
             self.fail(path, None, "ENTRYPOINT must be exec form (JSON array) so the service is PID 1")
-            return
+            return sources
         healthcheck = last("HEALTHCHECK") or ""
         if "--health-check" not in healthcheck or entry[0] not in healthcheck:
             self.fail(path, None, f"HEALTHCHECK must run {entry[0]} --health-check")
+        return sources
 
-        # The binary copied from the build stage is the one the preset built.
-        copies = [i for i in runtime if i.keyword == "COPY" and i.args.startswith("--from=")]
-        sources = [i.args.split()[1] for i in copies]
+    def check_binaries_copied(self, path, sources, built):
+        """Each binary built is copied into an image from where the preset wrote it."""
         for target in built["targets"]:
             for preset in built["presets"]:
                 binary_dir = self.presets[preset].get("binaryDir", "").replace("${sourceDir}", "")
