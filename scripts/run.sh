@@ -42,19 +42,36 @@ done
 
 mkdir -p "${state_dir}" "$(dirname "${events_file}")"
 rm -f "${state_dir}/bootstrap"
+# kafka-dev-broker keeps its topics in memory: each run starts them at offset
+# 0 again. The worker's checkpoint holds the last run's next offsets, which
+# would make it skip this run's first events as already stored. Without it
+# the worker keeps events.log whole and appends.
+rm -f "${events_file}.checkpoint"
 
 pids=()
 stop_all() {
-  trap - INT TERM EXIT
+  trap - INT TERM HUP EXIT
   say "stopping: pixel-service (flushes its events to Kafka)"
   [[ -n "${pixel_pid:-}" ]] && kill -TERM "${pixel_pid}" 2>/dev/null && wait "${pixel_pid}" || true
   [[ -n "${demo_pid:-}" ]] && kill -TERM "${demo_pid}" 2>/dev/null || true
   if [[ -n "${worker_pid:-}" ]]; then
-    say "waiting for storage-worker to store what is left (lag 0)"
+    # The pixel logs how many events it delivered; the broker keeps them only
+    # in memory, so the worker must have stored (or dead-lettered) as many
+    # before the broker stops. (Its lag alone can read 0 before its next
+    # fetch has seen the last events.)
+    delivered=$(sed -n 's/.*; \([0-9]*\) delivered since start.*/\1/p' "${state_dir}/pixel-service.log" | tail -n1)
+    say "waiting for storage-worker to store the ${delivered:-?} events delivered"
     for _ in $(seq 1 300); do
-      lag=$(curl -sf "http://127.0.0.1:${worker_admin_port}/metrics" |
-            awk '/^tracker_worker_consumer_lag/ {sum += $NF} END {print sum + 0}') || lag=0
-      [[ "${lag}" == 0 ]] && break
+      kill -0 "${worker_pid}" 2>/dev/null || break
+      metrics=$(curl -sf "http://127.0.0.1:${worker_admin_port}/metrics") || metrics=""
+      if [[ -n "${delivered}" ]]; then
+        # tracker_worker_consumed_total counts what is durably stored or dead-lettered.
+        awk -v d="${delivered}" '/^tracker_worker_consumed_total/ { done = ($NF >= d) }
+                                 END { exit !done }' <<<"${metrics}" && break
+      else
+        # No count from the pixel (it did not stop cleanly): lag 0 is the best sign left.
+        awk '/^tracker_worker_consumer_lag/ { sum += $NF } END { exit sum != 0 }' <<<"${metrics}" && break
+      fi
       sleep 0.1
     done
     say "stopping: storage-worker (fsync, commit, leave the group)"
@@ -63,11 +80,17 @@ stop_all() {
   [[ -n "${broker_pid:-}" ]] && kill -TERM "${broker_pid}" 2>/dev/null && wait "${broker_pid}" || true
   say "stopped; events are in ${events_file}"
 }
-# Ctrl-C / SIGTERM is the normal way to stop: a clean stop exits 0.
-trap 'stop_all; exit 0' INT TERM
+# Ctrl-C / SIGTERM is the normal way to stop: a clean stop exits 0. So is
+# closing the terminal (SIGHUP).
+trap 'stop_all; exit 0' INT TERM HUP
 trap stop_all EXIT
 
-"${bin}/kafka-dev-broker" --bootstrap-file "${state_dir}/bootstrap" >"${state_dir}/broker.log" 2>&1 &
+# Each program runs in a session of its own (setsid): a terminal's Ctrl-C
+# goes to its whole foreground process group, and the programs would each
+# stop at once, the broker with the events not yet stored, then take
+# stop_all's SIGTERM as a second stop ("exit at once"). This way Ctrl-C
+# reaches only this script, and stop_all stops them in order.
+setsid "${bin}/kafka-dev-broker" --bootstrap-file "${state_dir}/bootstrap" >"${state_dir}/broker.log" 2>&1 &
 broker_pid=$!
 for _ in $(seq 1 100); do [[ -s "${state_dir}/bootstrap" ]] && break; sleep 0.05; done
 [[ -s "${state_dir}/bootstrap" ]] || { echo "run: kafka-dev-broker did not start; see ${state_dir}/broker.log" >&2; exit 1; }
@@ -75,12 +98,12 @@ bootstrap=$(head -n1 "${state_dir}/bootstrap")
 export TRACKER__KAFKA__SERVERS="[\"${bootstrap}\"]"
 
 TRACKER__FILEEVENTSTORE__FILE="${events_file}" TRACKER__ADMIN__PORT="${worker_admin_port}" \
-  "${bin}/storage-worker" >"${state_dir}/storage-worker.log" 2>&1 &
+  setsid "${bin}/storage-worker" >"${state_dir}/storage-worker.log" 2>&1 &
 worker_pid=$!
 TRACKER__HTTP__PORT="${pixel_port}" TRACKER__ADMIN__PORT="${pixel_admin_port}" \
-  "${bin}/pixel-service" >"${state_dir}/pixel-service.log" 2>&1 &
+  setsid "${bin}/pixel-service" >"${state_dir}/pixel-service.log" 2>&1 &
 pixel_pid=$!
-python3 demo/demo_server.py "${demo_port}" >"${state_dir}/demo.log" 2>&1 &
+setsid python3 demo/demo_server.py "${demo_port}" >"${state_dir}/demo.log" 2>&1 &
 demo_pid=$!
 
 wait_ready() {  # name admin_port pid

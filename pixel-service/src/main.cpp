@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -116,11 +117,14 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
   http_io.run();  // returns once the server has stopped and drained
 
   const std::size_t undelivered = producer.flush(settings.sink.flush_timeout);
+  // The delivered total lets a supervisor (scripts/run.sh) wait until the
+  // storage worker has stored as many before it stops the broker.
+  const std::uint64_t delivered = producer.stats().delivered;
   if (undelivered == 0) {
-    spdlog::info("stopped: every event handed to Kafka");
+    spdlog::info("stopped: every event handed to Kafka; {} delivered since start", delivered);
   } else {
-    spdlog::warn("stopped: {} events could not be delivered within {} ms", undelivered,
-                 settings.sink.flush_timeout.count());
+    spdlog::warn("stopped: {} events could not be delivered within {} ms; {} delivered since start",
+                 undelivered, settings.sink.flush_timeout.count(), delivered);
   }
   asio::post(admin_io, [&] {
     sink_monitor.sample();

@@ -64,8 +64,37 @@ visit() {  # page path -> checks the image loaded and the visit is stored
 visit /
 visit /coep.html
 
-# Ctrl-C stops everything cleanly (exit code 0).
-kill -INT "${run_pid}"
-wait "${run_pid}" || fail "run.sh did not stop cleanly (exit $?)"
+# Ctrl-C in a terminal: SIGINT to the whole foreground process group (set -m
+# made run.sh its leader). Visits answered just before it must reach the file,
+# and the stop must be run.sh's ordered one, exit code 0.
+visit_and_stop() {  # run label, visits -> each answered 200, then Ctrl-C
+  for i in $(seq 1 "$2"); do
+    [[ $(curl -s -o /dev/null -w '%{http_code}' -H "User-Agent: $1-${i}" \
+           "http://127.0.0.1:${PIXEL_PORT}/track") == 200 ]] || fail "visit $1-${i} was not answered 200"
+  done
+  kill -INT -- "-${run_pid}"
+  wait "${run_pid}" || fail "run.sh did not stop cleanly (exit $?)"
+  for i in $(seq 1 "$2"); do
+    grep -qF "|$1-${i}|" "${events}" || fail "visit $1-${i}, answered before Ctrl-C, is not in events.log"
+  done
+  for service in pixel-service storage-worker; do
+    if grep -q "second stop signal" "${TRACKER_STATE_DIR}/${service}.log"; then
+      fail "${service} was stopped twice (exited at once): $(tail -n 5 "${TRACKER_STATE_DIR}/${service}.log")"
+    fi
+  done
+}
+visit_and_stop "first-run" 3
+
+# A second run on the same events.log (its broker is new, its topics start at
+# offset 0 again): every visit is stored, and the first run's lines stay.
+lines_before=$(wc -l <"${events}")
+rm -f "${TRACKER_STATE_DIR}/ready"
+set -m
+"${root}/scripts/run.sh" >"${work}/run2.out" 2>&1 &
+run_pid=$!
+set +m
+wait_for "the second run to be ready" 120 test -f "${TRACKER_STATE_DIR}/ready"
+visit_and_stop "second-run" 10
+[[ $(wc -l <"${events}") == $((lines_before + 10)) ]] || fail "expected ${lines_before} + 10 lines, found $(wc -l <"${events}")"
 trap 'rm -rf "${work}"' EXIT
-echo "browser end-to-end: 2 passed, 0 failed"
+echo "browser end-to-end and two runs of run.sh: passed"
