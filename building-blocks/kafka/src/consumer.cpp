@@ -210,6 +210,23 @@ std::map<TopicPartition, std::int64_t> Consumer::committed(const std::vector<Top
   return offsets;
 }
 
+std::map<TopicPartition, Watermarks> Consumer::query_watermarks(const std::vector<TopicPartition>& partitions,
+                                                                 std::chrono::milliseconds timeout) const {
+  std::map<TopicPartition, Watermarks> logs;
+  for (const auto& partition : partitions) {
+    Watermarks log;
+    if (const auto err = rd_kafka_query_watermark_offsets(impl_->rk.get(), partition.topic.c_str(), partition.partition,
+                                                          &log.low, &log.high, static_cast<int>(timeout.count()));
+        err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::warn("kafka consumer: reading the offsets of {}[{}] failed: {}", partition.topic, partition.partition,
+                   rd_kafka_err2str(err));
+      continue;
+    }
+    logs[partition] = log;
+  }
+  return logs;
+}
+
 void Consumer::close() { impl_->close(); }
 
 }  // namespace tracker::kafka

@@ -66,4 +66,13 @@ std::optional<StoreFailure> StoreVisits::reopen_events() {
   return std::nullopt;
 }
 
+std::optional<StoreFailure> StoreVisits::restart_partition(const PartitionId& partition,
+                                                           std::int64_t first_offset) {
+  checkpoint_.next_offsets[partition] = first_offset;
+  if (auto error = checkpoints_.save(checkpoint_)) {
+    return StoreFailure{StoreStage::Checkpoint, std::move(error->detail)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace tracker::worker::application

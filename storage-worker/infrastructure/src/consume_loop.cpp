@@ -66,12 +66,26 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
   // while it owned the partition. (If the broker does not answer, the
   // checkpoint alone still keeps this file exactly-once.)
   const auto group = consumer_->committed(partitions, kCommittedTimeout);
+  std::vector<kafka::TopicPartition> in_checkpoint;
+  for (const auto& partition : partitions) {
+    if (stored_offsets_.contains(to_partition_id(partition))) in_checkpoint.push_back(partition);
+  }
+  const auto logs = consumer_->query_watermarks(in_checkpoint, kCommittedTimeout);
   std::size_t from_checkpoint = 0;
   for (const auto& partition : partitions) {
     const auto id = to_partition_id(partition);
     accepted_until_.erase(id);
     const auto it = stored_offsets_.find(id);
     if (it == stored_offsets_.end()) continue;  // the consumer starts at the group's offset
+    // A log that ends before the checkpoint's offset is not the one the
+    // checkpoint counted in: trusting it would skip the new log's first
+    // messages as stored. (A new log that has already grown past the
+    // checkpoint's offset cannot be told apart this way: docs/operations.md.)
+    if (const auto log = logs.find(partition);
+        log != logs.end() && log->second.high < it->second) {
+      start[partition] = restart_replaced_log(id, it->second, log->second);
+      continue;
+    }
     const auto group_it = group.find(partition);
     if (group_it != group.end() && group_it->second > it->second) continue;
     start[partition] = it->second;
@@ -80,6 +94,22 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
   spdlog::info("assigned {} partition(s), {} resuming from the checkpoint", partitions.size(),
                from_checkpoint);
   return start;
+}
+
+std::int64_t ConsumeLoop::restart_replaced_log(const PartitionId& partition,
+                                               std::int64_t checkpointed,
+                                               const kafka::Watermarks& log) {
+  spdlog::warn("{}[{}] ends at offset {} but the checkpoint stored it up to {}: not the log the "
+               "checkpoint counted in (topic recreated or Kafka's data wiped); storing it from "
+               "offset {}",
+               partition.topic, partition.partition, log.high, checkpointed, log.low);
+  stored_offsets_[partition] = log.low;
+  if (auto failure = store_.restart_partition(partition, log.low)) {
+    metrics_.store_failed(failure->stage);
+    spdlog::error("saving the restarted offset of {}[{}] failed (saved with the next batch): {}",
+                  partition.topic, partition.partition, failure->detail);
+  }
+  return log.low;
 }
 
 void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partitions) {

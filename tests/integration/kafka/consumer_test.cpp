@@ -189,5 +189,20 @@ TEST(KafkaConsumer, LagCountsWhatIsLeftAfterThePosition) {
   EXPECT_EQ(lag.at(partition_zero()), 6);
 }
 
+TEST(KafkaConsumer, QueriedWatermarksAreWhereEachLogStartsAndEnds) {
+  DevBroker broker({.partitions = 2});
+  ASSERT_TRUE(broker.kcat_produce("user-events", numbered(4), 0));
+  ASSERT_TRUE(broker.kcat_produce("user-events", numbered(3), 1));
+  Consumer consumer(options_for(broker, "watermarks"));
+  const TopicPartition missing{"user-events", 5};
+  const auto logs =
+      consumer.query_watermarks({partition_zero(), {"user-events", 1}, missing}, std::chrono::seconds(5));
+  ASSERT_EQ(logs.size(), 2U);  // the partition that does not exist is left out
+  EXPECT_EQ(logs.at(partition_zero()).low, 0);
+  EXPECT_EQ(logs.at(partition_zero()).high, 4);
+  EXPECT_EQ(logs.at({"user-events", 1}).low, 0);
+  EXPECT_EQ(logs.at({"user-events", 1}).high, 3);
+}
+
 }  // namespace
 }  // namespace tracker::kafka

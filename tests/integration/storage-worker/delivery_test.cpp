@@ -145,5 +145,66 @@ TEST(StorageWorker, SigtermCommitsSoARestartReadsNothingAgain) {
   EXPECT_EQ(read_lines(dir / "events.log"), expected);
 }
 
+TEST(StorageWorker, APartitionShorterThanTheCheckpointIsANewLogAndIsStoredFromItsStart) {
+  // Kafka's data wiped (docker compose down -v) or the topic recreated, while
+  // the worker's checkpoint survived: the new partitions start at offset 0
+  // again, below the offsets the checkpoint holds.
+  TempDir dir;
+  const auto events = dir / "events.log";
+  const auto visits = [](const std::string& run, int partition, int count) {
+    std::vector<std::string> values;
+    for (int i = 0; i < count; ++i) {
+      values.push_back(visit_json(run + "-p" + std::to_string(partition) + "-" + std::to_string(i),
+                                  "10.3.3." + std::to_string(partition)));
+    }
+    return values;
+  };
+  {
+    DevBroker first_cluster;
+    for (int partition = 0; partition < 3; ++partition) {
+      ASSERT_TRUE(produce_all(first_cluster, "user-events", visits("old", partition, 20), partition));
+    }
+    WorkerProcess worker{first_cluster, events};
+    ASSERT_TRUE(has_lines(events, 60)) << worker.process().output();
+    worker.process().send_signal(SIGTERM);
+    ASSERT_EQ(worker.process().wait_for_exit(kDeadline), 0) << worker.process().output();
+  }
+  const auto stored_before = read_lines(events);
+
+  DevBroker new_cluster;
+  std::vector<std::string> expected_new;
+  for (int partition = 0; partition < 3; ++partition) {
+    const auto values = visits("new", partition, 5);
+    ASSERT_TRUE(produce_all(new_cluster, "user-events", values, partition));
+    for (int i = 0; i < 5; ++i) {
+      expected_new.push_back(visit_line("new-p" + std::to_string(partition) + "-" +
+                                            std::to_string(i),
+                                        "10.3.3." + std::to_string(partition)));
+    }
+  }
+  WorkerProcess worker{new_cluster, events};
+  ASSERT_TRUE(has_lines(events, 75)) << worker.process().output();
+  const auto lines = read_lines(events);
+  EXPECT_EQ(std::vector(lines.begin(), lines.begin() + 60), stored_before);
+  std::vector<std::string> stored_new(lines.begin() + 60, lines.end());
+  std::sort(stored_new.begin(), stored_new.end());
+  EXPECT_EQ(stored_new, expected_new);
+  EXPECT_NE(worker.process().output().find("not the log the checkpoint"), std::string::npos)
+      << worker.process().output();
+
+  // The rewound offsets are checkpointed: a restart on the new cluster reads
+  // nothing again.
+  worker.process().send_signal(SIGTERM);
+  ASSERT_EQ(worker.process().wait_for_exit(kDeadline), 0) << worker.process().output();
+  WorkerProcess restarted{new_cluster, events};
+  ASSERT_TRUE(restarted.wait_assigned()) << restarted.process().output();
+  ASSERT_TRUE(produce_all(new_cluster, "user-events", {visit_json("after-restart", "10.4.4.4")}));
+  ASSERT_TRUE(has_lines(events, 76)) << restarted.process().output();
+  ASSERT_TRUE(wait_until([&] { return restarted.metric("tracker_worker_consumed_total") >= 1; },
+                         kDeadline));
+  EXPECT_EQ(restarted.metric("tracker_worker_consumed_total"), 1);
+  EXPECT_EQ(read_lines(events).size(), 76u);
+}
+
 }  // namespace
 }  // namespace tracker::testing

@@ -183,6 +183,33 @@ TEST_F(StoreVisitsTest, ReopenCheckpointsTheNewFilesPositionAndLaterAppendsFollo
   EXPECT_EQ(events_.content, "two\n");
 }
 
+TEST_F(StoreVisitsTest, RestartingAPartitionCheckpointsItsNewFirstOffsetAtOnce) {
+  auto first = batch("one\n", 40);
+  ASSERT_EQ(store_.store(first), std::nullopt);
+  EXPECT_EQ(store_.restart_partition(kP0, 0), std::nullopt);
+  EXPECT_EQ(checkpoints_.saved.back().next_offsets.at(kP0), 0);
+  EXPECT_EQ(checkpoints_.saved.back().file.length, 4u);  // the lines stored stay
+  auto from_new_log = batch("two\n", 1);
+  ASSERT_EQ(store_.store(from_new_log), std::nullopt);
+  EXPECT_EQ(events_.content, "one\ntwo\n");
+  EXPECT_EQ(store_.checkpoint().next_offsets.at(kP0), 1);
+}
+
+TEST_F(StoreVisitsTest, ARestartWhoseSaveFailedIsSavedWithTheNextBatchOfAnyPartition) {
+  auto first = batch("one\n", 40);
+  ASSERT_EQ(store_.store(first), std::nullopt);
+  checkpoints_.fail_next = true;
+  const auto failure = store_.restart_partition(kP0, 0);
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_EQ(failure->stage, StoreStage::Checkpoint);
+
+  PreparedBatch other;
+  other.lines = "b\n";
+  other.next_offsets[PartitionId{"user-events", 2}] = 8;
+  ASSERT_EQ(store_.store(other), std::nullopt);
+  EXPECT_EQ(checkpoints_.saved.back().next_offsets.at(kP0), 0);
+}
+
 TEST(StoreStageNames, AreReadable) {
   EXPECT_EQ(to_string(StoreStage::Events), "events");
   EXPECT_EQ(to_string(StoreStage::Checkpoint), "checkpoint");

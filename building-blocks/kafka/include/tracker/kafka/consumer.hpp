@@ -39,6 +39,13 @@ struct ConsumerOptions {
   // Auto commit and auto offset store are always off: the caller commits.
 };
 
+/// A partition's log as the broker holds it: its first offset and the offset
+/// the next message will get (the high watermark).
+struct Watermarks {
+  std::int64_t low = 0;
+  std::int64_t high = 0;
+};
+
 /// Rebalance hooks, called on the thread that calls poll(). on_assigned may
 /// return a starting offset for some partitions (e.g. from a local
 /// checkpoint); others start from the group's committed offset.
@@ -86,6 +93,12 @@ class Consumer {
   /// local checkpoint and the group's offset).
   std::map<TopicPartition, std::int64_t> committed(const std::vector<TopicPartition>& partitions,
                                                    std::chrono::milliseconds timeout) const;
+
+  /// Each of `partitions`' watermarks, asked of its leader (blocks up to
+  /// `timeout` per partition; a partition that does not answer is left out
+  /// and logged). Usable from RebalanceHooks::on_assigned.
+  std::map<TopicPartition, Watermarks> query_watermarks(const std::vector<TopicPartition>& partitions,
+                                                        std::chrono::milliseconds timeout) const;
 
   /// Leaves the group (runs on_revoked). Idempotent.
   void close();

@@ -45,6 +45,14 @@ class StoreVisits {
   /// so later appends and a restart measure the new file.
   std::optional<StoreFailure> reopen_events();
 
+  /// The partition's log was replaced (its topic recreated, Kafka's data
+  /// wiped): the checkpoint's offset for it names messages that no longer
+  /// exist. Checkpoints `first_offset` as the partition's next offset, so the
+  /// new log is stored from there, also after a restart. The offset is kept
+  /// even if the save fails; store() saves it with the next batch then.
+  std::optional<StoreFailure> restart_partition(const PartitionId& partition,
+                                                std::int64_t first_offset);
+
   /// The last saved checkpoint (its file position may already name a
   /// reopened file whose checkpoint could not be saved yet).
   const Checkpoint& checkpoint() const { return checkpoint_; }

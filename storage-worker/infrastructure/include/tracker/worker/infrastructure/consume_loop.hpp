@@ -80,6 +80,10 @@ class ConsumeLoop {
 
   std::map<kafka::TopicPartition, std::int64_t> on_assigned(
       const std::vector<kafka::TopicPartition>& partitions);
+  /// A partition whose log ends before the checkpoint's offset: logs it,
+  /// checkpoints the log's first offset and returns it as the start.
+  std::int64_t restart_replaced_log(const application::PartitionId& partition,
+                                    std::int64_t checkpointed, const kafka::Watermarks& log);
   void on_revoked(const std::vector<kafka::TopicPartition>& partitions);
 
   /// Moves polled messages to collecting_, dropping any already stored or batched.
