@@ -8,6 +8,9 @@
 #include "consumer_impl.hpp"
 
 namespace tracker::kafka {
+
+static_assert(kOffsetBeginning == RD_KAFKA_OFFSET_BEGINNING);
+
 namespace {
 
 constexpr auto kLogInterval = std::chrono::seconds(10);

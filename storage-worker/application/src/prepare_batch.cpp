@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "tracker/contracts/visit_event.hpp"
+#include "tracker/worker/application/checkpoint.hpp"
 #include "tracker/worker/application/prepared_batch.hpp"
 #include "tracker/worker/domain/line_format.hpp"
 #include "tracker/worker/domain/visit.hpp"
@@ -63,14 +64,20 @@ PreparedBatch prepare_batch(std::span<const IncomingMessage> messages,
   contracts::VisitEvent event;
   domain::Visit visit;
   std::int64_t* next_offset = nullptr;  // of the previous message's partition
-  const PartitionId* partition = nullptr;
+  const IncomingMessage* previous = nullptr;
+  // Only the last message of each run is hashed; a later run of the same
+  // partition overwrites an earlier one's.
+  const auto end_run = [&batch](const IncomingMessage& last) {
+    batch.last_message_hashes[last.source] = message_hash(last.value);
+  };
   for (const auto& message : messages) {
     ++batch.counts.consumed;
     // Messages come in runs of one partition: look the map up once per run.
-    if (partition == nullptr || message.source != *partition) {
-      partition = &message.source;
+    if (previous == nullptr || message.source != previous->source) {
+      if (previous != nullptr) end_run(*previous);
       next_offset = &batch.next_offsets[message.source];
     }
+    previous = &message;
     *next_offset = message.offset + 1;
 
     if (message.value.empty()) {
@@ -98,6 +105,7 @@ PreparedBatch prepare_batch(std::span<const IncomingMessage> messages,
     domain::append_line(visit, batch.lines);
     ++batch.counts.stored;
   }
+  if (previous != nullptr) end_run(*previous);
   return batch;
 }
 

@@ -41,6 +41,9 @@ std::optional<StoreFailure> StoreVisits::store(PreparedBatch& batch) {
     next.file = std::get<FilePosition>(appended);
   }
   for (const auto& [partition, offset] : batch.next_offsets) next.next_offsets[partition] = offset;
+  for (const auto& [partition, hash] : batch.last_message_hashes) {
+    next.last_message_hashes[partition] = hash;
+  }
   if (next == checkpoint_) return std::nullopt;
 
   // Until this succeeds checkpoint_ keeps the old position, so a retry appends
@@ -69,6 +72,7 @@ std::optional<StoreFailure> StoreVisits::reopen_events() {
 std::optional<StoreFailure> StoreVisits::restart_partition(const PartitionId& partition,
                                                            std::int64_t first_offset) {
   checkpoint_.next_offsets[partition] = first_offset;
+  checkpoint_.last_message_hashes.erase(partition);  // a message of the old log
   if (auto error = checkpoints_.save(checkpoint_)) {
     return StoreFailure{StoreStage::Checkpoint, std::move(error->detail)};
   }

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <fstream>
+#include <iomanip>
 #include <sstream>
 #include <stdexcept>
 
@@ -18,7 +20,8 @@ using application::Checkpoint;
 using application::PartitionId;
 using application::PortError;
 
-constexpr std::string_view kMagic = "tracker-worker-checkpoint 1";
+constexpr std::string_view kMagic = "tracker-worker-checkpoint 2";
+constexpr std::string_view kMagicWithoutHashes = "tracker-worker-checkpoint 1";
 
 }  // namespace
 
@@ -28,7 +31,12 @@ std::string serialize_checkpoint(const Checkpoint& checkpoint) {
       << "file " << checkpoint.file.device << ' ' << checkpoint.file.inode << ' '
       << checkpoint.file.length << '\n';
   for (const auto& [partition, offset] : checkpoint.next_offsets) {
-    out << "offset " << partition.topic << ' ' << partition.partition << ' ' << offset << '\n';
+    out << "offset " << partition.topic << ' ' << partition.partition << ' ' << offset;
+    if (const auto hash = checkpoint.last_message_hashes.find(partition);
+        hash != checkpoint.last_message_hashes.end()) {
+      out << ' ' << std::hex << std::setw(16) << std::setfill('0') << hash->second << std::dec;
+    }
+    out << '\n';
   }
   return out.str();
 }
@@ -36,7 +44,10 @@ std::string serialize_checkpoint(const Checkpoint& checkpoint) {
 std::optional<Checkpoint> parse_checkpoint(std::string_view text) {
   std::istringstream in{std::string{text}};
   std::string line;
-  if (!std::getline(in, line) || line != kMagic) return std::nullopt;
+  if (!std::getline(in, line) || (line != kMagic && line != kMagicWithoutHashes)) {
+    return std::nullopt;
+  }
+  const bool with_hashes = line == kMagic;
   Checkpoint checkpoint;
   bool has_file = false;
   while (std::getline(in, line)) {
@@ -50,7 +61,19 @@ std::optional<Checkpoint> parse_checkpoint(std::string_view text) {
       PartitionId partition;
       std::int64_t offset = -1;
       fields >> partition.topic >> partition.partition >> offset;
-      if (partition.topic.empty() || partition.partition < 0 || offset < 0) return std::nullopt;
+      if (fields.fail() || partition.topic.empty() || partition.partition < 0 || offset < 0) {
+        return std::nullopt;
+      }
+      std::string hash;
+      if (with_hashes && (fields >> hash)) {
+        std::uint64_t value = 0;
+        const auto* end = hash.data() + hash.size();
+        if (hash.size() != 16 || std::from_chars(hash.data(), end, value, 16).ptr != end) {
+          return std::nullopt;
+        }
+        checkpoint.last_message_hashes[partition] = value;
+      }
+      fields.clear();  // a partition without a hash ran the line out: not an error
       checkpoint.next_offsets[partition] = offset;
     } else {
       return std::nullopt;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <exception>
 #include <future>
+#include <set>
+#include <string>
 #include <utility>
 
 namespace tracker::worker::infrastructure {
@@ -75,20 +77,31 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
   for (const auto& partition : partitions) {
     const auto id = to_partition_id(partition);
     accepted_until_.erase(id);
+    unverified_.erase(id);
     const auto it = stored_offsets_.find(id);
     if (it == stored_offsets_.end()) continue;  // the consumer starts at the group's offset
     // A log that ends before the checkpoint's offset is not the one the
     // checkpoint counted in: trusting it would skip the new log's first
-    // messages as stored. (A new log that has already grown past the
-    // checkpoint's offset cannot be told apart this way: docs/operations.md.)
+    // messages as stored.
     if (const auto log = logs.find(partition);
         log != logs.end() && log->second.high < it->second) {
-      start[partition] = restart_replaced_log(id, it->second, log->second);
+      restart_replaced_log(id,
+                           fmt::format("ends at offset {} but the checkpoint stored it up to {}",
+                                       log->second.high, it->second),
+                           log->second.low);
+      start[partition] = log->second.low;
       continue;
     }
     const auto group_it = group.find(partition);
     if (group_it != group.end() && group_it->second > it->second) continue;
     start[partition] = it->second;
+    // A new log that has grown past the checkpoint's offset: its message
+    // there differs from the one stored. Read that one again to compare.
+    const auto& hashes = store_.checkpoint().last_message_hashes;
+    if (const auto hash = hashes.find(id); hash != hashes.end() && it->second > 0) {
+      start[partition] = it->second - 1;
+      unverified_[id] = LastStored{it->second - 1, hash->second};
+    }
     ++from_checkpoint;
   }
   spdlog::info("assigned {} partition(s), {} resuming from the checkpoint", partitions.size(),
@@ -96,20 +109,47 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
   return start;
 }
 
-std::int64_t ConsumeLoop::restart_replaced_log(const PartitionId& partition,
-                                               std::int64_t checkpointed,
-                                               const kafka::Watermarks& log) {
-  spdlog::warn("{}[{}] ends at offset {} but the checkpoint stored it up to {}: not the log the "
-               "checkpoint counted in (topic recreated or Kafka's data wiped); storing it from "
-               "offset {}",
-               partition.topic, partition.partition, log.high, checkpointed, log.low);
-  stored_offsets_[partition] = log.low;
-  if (auto failure = store_.restart_partition(partition, log.low)) {
+void ConsumeLoop::restart_replaced_log(const PartitionId& partition, const std::string& evidence,
+                                       std::int64_t first_offset) {
+  spdlog::warn("{}[{}] {}: not the log the checkpoint counted in (topic recreated or Kafka's "
+               "data wiped); storing it from offset {}",
+               partition.topic, partition.partition, evidence, first_offset);
+  // The use case's checkpoint is the writing thread's while a batch is
+  // written. No batch holds this partition's messages: it has none yet.
+  settle_writing();
+  stored_offsets_[partition] = first_offset;
+  accepted_until_.erase(partition);
+  if (auto failure = store_.restart_partition(partition, first_offset)) {
     metrics_.store_failed(failure->stage);
     spdlog::error("saving the restarted offset of {}[{}] failed (saved with the next batch): {}",
                   partition.topic, partition.partition, failure->detail);
   }
-  return log.low;
+}
+
+bool ConsumeLoop::same_log_as_checkpoint(const PartitionId& source,
+                                         const kafka::Message& message) {
+  const auto it = unverified_.find(source);
+  if (it == unverified_.end()) return true;
+  const auto last_stored = it->second;
+  unverified_.erase(it);
+  if (message.offset == last_stored.offset) {
+    if (application::message_hash(message.value) == last_stored.hash) return true;
+    restart_replaced_log(source,
+                         fmt::format("holds another message at offset {} than the one stored",
+                                     message.offset),
+                         0);
+    return false;
+  }
+  if (message.offset < last_stored.offset) {
+    // The fetch at the checkpoint's offset was out of range and the
+    // consumer went back to the log's start: the log ends before it.
+    restart_replaced_log(source,
+                         fmt::format("went back to offset {}, below the checkpoint's {}",
+                                     message.offset, last_stored.offset + 1),
+                         0);
+    return false;
+  }
+  return true;  // the stored message is gone (retention): nothing to compare
 }
 
 void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partitions) {
@@ -132,6 +172,7 @@ void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partition
       for (const auto& message : collecting_) collecting_bytes_ += message.value.size();
     }
     accepted_until_.erase(id);
+    unverified_.erase(id);
     if (const auto it = uncommitted_.find(id); it != uncommitted_.end()) {
       to_commit.insert(*it);
       uncommitted_.erase(it);
@@ -142,8 +183,15 @@ void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partition
 }
 
 void ConsumeLoop::accept(std::vector<kafka::Message> messages) {
+  std::set<PartitionId> restarted;  // their messages in hand came before the seek
   for (auto& message : messages) {
     PartitionId source{std::move(message.topic), message.partition};
+    if (restarted.contains(source)) continue;
+    if (!same_log_as_checkpoint(source, message)) {
+      consumer_->seek(to_topic_partition(source), kafka::kOffsetBeginning);
+      restarted.insert(std::move(source));
+      continue;
+    }
     auto [next, inserted] = accepted_until_.try_emplace(source, 0);
     if (inserted) {
       if (const auto it = stored_offsets_.find(source); it != stored_offsets_.end()) {

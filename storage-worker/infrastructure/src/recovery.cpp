@@ -15,7 +15,10 @@ application::Checkpoint recover(FileEventStore& events, CheckpointFile& checkpoi
 
   application::Checkpoint checkpoint;
   checkpoint.file = events.recover(saved ? std::optional{saved->file} : std::nullopt);
-  if (saved) checkpoint.next_offsets = saved->next_offsets;
+  if (saved) {
+    checkpoint.next_offsets = saved->next_offsets;
+    checkpoint.last_message_hashes = saved->last_message_hashes;
+  }
 
   if (!saved) {
     spdlog::warn("no checkpoint {}: keeping {} ({} bytes) whole, partitions start at the "

@@ -145,65 +145,91 @@ TEST(StorageWorker, SigtermCommitsSoARestartReadsNothingAgain) {
   EXPECT_EQ(read_lines(dir / "events.log"), expected);
 }
 
-TEST(StorageWorker, APartitionShorterThanTheCheckpointIsANewLogAndIsStoredFromItsStart) {
-  // Kafka's data wiped (docker compose down -v) or the topic recreated, while
-  // the worker's checkpoint survived: the new partitions start at offset 0
-  // again, below the offsets the checkpoint holds.
-  TempDir dir;
-  const auto events = dir / "events.log";
-  const auto visits = [](const std::string& run, int partition, int count) {
-    std::vector<std::string> values;
-    for (int i = 0; i < count; ++i) {
-      values.push_back(visit_json(run + "-p" + std::to_string(partition) + "-" + std::to_string(i),
-                                  "10.3.3." + std::to_string(partition)));
-    }
-    return values;
-  };
-  {
-    DevBroker first_cluster;
+// Kafka's data wiped (docker compose down -v) or the topic recreated, while
+// the worker's file and checkpoint survived: the new partitions number their
+// messages from 0 again, and the checkpoint's offsets name the old log's.
+class RecreatedTopic : public ::testing::Test {
+ protected:
+  static std::string agent(const std::string& run, int partition, int i) {
+    return run + "-p" + std::to_string(partition) + "-" + std::to_string(i);
+  }
+  static std::string ip(int partition) { return "10.3.3." + std::to_string(partition); }
+
+  /// Produces `per_partition` visits of `run` into each of the 3 partitions;
+  /// returns their lines, sorted.
+  static std::vector<std::string> produce_run(const DevBroker& broker, const std::string& run,
+                                              int per_partition) {
+    std::vector<std::string> lines;
     for (int partition = 0; partition < 3; ++partition) {
-      ASSERT_TRUE(produce_all(first_cluster, "user-events", visits("old", partition, 20), partition));
+      std::vector<std::string> values;
+      for (int i = 0; i < per_partition; ++i) {
+        values.push_back(visit_json(agent(run, partition, i), ip(partition)));
+        lines.push_back(visit_line(agent(run, partition, i), ip(partition)));
+      }
+      EXPECT_TRUE(produce_all(broker, "user-events", values, partition));
     }
-    WorkerProcess worker{first_cluster, events};
-    ASSERT_TRUE(has_lines(events, 60)) << worker.process().output();
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  }
+
+  /// A worker stores 20 visits per partition from a first cluster, then stops.
+  void SetUp() override {
+    DevBroker first_cluster;
+    const auto old_lines = produce_run(first_cluster, "old", 20);
+    WorkerProcess worker{first_cluster, events_};
+    ASSERT_TRUE(has_lines(events_, 60)) << worker.process().output();
     worker.process().send_signal(SIGTERM);
     ASSERT_EQ(worker.process().wait_for_exit(kDeadline), 0) << worker.process().output();
+    stored_before_ = read_lines(events_);
+    ASSERT_EQ(stored_before_.size(), 60u);
   }
-  const auto stored_before = read_lines(events);
 
-  DevBroker new_cluster;
-  std::vector<std::string> expected_new;
-  for (int partition = 0; partition < 3; ++partition) {
-    const auto values = visits("new", partition, 5);
-    ASSERT_TRUE(produce_all(new_cluster, "user-events", values, partition));
-    for (int i = 0; i < 5; ++i) {
-      expected_new.push_back(visit_line("new-p" + std::to_string(partition) + "-" +
-                                            std::to_string(i),
-                                        "10.3.3." + std::to_string(partition)));
+  /// A worker on `new_cluster` stores all `expected_new` lines after the
+  /// first 60, says why, and a restart on the same cluster reads nothing again.
+  void expect_new_log_stored(const DevBroker& new_cluster,
+                             const std::vector<std::string>& expected_new) {
+    const auto total = 60 + expected_new.size();
+    {
+      WorkerProcess worker{new_cluster, events_};
+      ASSERT_TRUE(has_lines(events_, total)) << worker.process().output();
+      const auto lines = read_lines(events_);
+      EXPECT_EQ(std::vector(lines.begin(), lines.begin() + 60), stored_before_);
+      std::vector<std::string> stored_new(lines.begin() + 60, lines.end());
+      std::sort(stored_new.begin(), stored_new.end());
+      EXPECT_EQ(stored_new, expected_new);
+      EXPECT_NE(worker.process().output().find("not the log the checkpoint counted in"),
+                std::string::npos)
+          << worker.process().output();
+      worker.process().send_signal(SIGTERM);
+      ASSERT_EQ(worker.process().wait_for_exit(kDeadline), 0) << worker.process().output();
     }
+    WorkerProcess restarted{new_cluster, events_};
+    ASSERT_TRUE(restarted.wait_assigned()) << restarted.process().output();
+    ASSERT_TRUE(produce_all(new_cluster, "user-events", {visit_json("after-restart", "10.4.4.4")}));
+    ASSERT_TRUE(has_lines(events_, total + 1)) << restarted.process().output();
+    ASSERT_TRUE(wait_until(
+        [&] { return restarted.metric("tracker_worker_consumed_total") >= 1; }, kDeadline));
+    EXPECT_EQ(restarted.metric("tracker_worker_consumed_total"), 1);
+    EXPECT_EQ(read_lines(events_).size(), total + 1);
+    EXPECT_EQ(restarted.process().output().find("not the log the checkpoint counted in"),
+              std::string::npos);
   }
-  WorkerProcess worker{new_cluster, events};
-  ASSERT_TRUE(has_lines(events, 75)) << worker.process().output();
-  const auto lines = read_lines(events);
-  EXPECT_EQ(std::vector(lines.begin(), lines.begin() + 60), stored_before);
-  std::vector<std::string> stored_new(lines.begin() + 60, lines.end());
-  std::sort(stored_new.begin(), stored_new.end());
-  EXPECT_EQ(stored_new, expected_new);
-  EXPECT_NE(worker.process().output().find("not the log the checkpoint"), std::string::npos)
-      << worker.process().output();
 
-  // The rewound offsets are checkpointed: a restart on the new cluster reads
-  // nothing again.
-  worker.process().send_signal(SIGTERM);
-  ASSERT_EQ(worker.process().wait_for_exit(kDeadline), 0) << worker.process().output();
-  WorkerProcess restarted{new_cluster, events};
-  ASSERT_TRUE(restarted.wait_assigned()) << restarted.process().output();
-  ASSERT_TRUE(produce_all(new_cluster, "user-events", {visit_json("after-restart", "10.4.4.4")}));
-  ASSERT_TRUE(has_lines(events, 76)) << restarted.process().output();
-  ASSERT_TRUE(wait_until([&] { return restarted.metric("tracker_worker_consumed_total") >= 1; },
-                         kDeadline));
-  EXPECT_EQ(restarted.metric("tracker_worker_consumed_total"), 1);
-  EXPECT_EQ(read_lines(events).size(), 76u);
+  TempDir dir_;
+  std::filesystem::path events_ = dir_ / "events.log";
+  std::vector<std::string> stored_before_;
+};
+
+TEST_F(RecreatedTopic, ANewLogShorterThanTheCheckpointIsStoredFromItsStart) {
+  DevBroker new_cluster;
+  const auto expected_new = produce_run(new_cluster, "new", 5);
+  expect_new_log_stored(new_cluster, expected_new);
+}
+
+TEST_F(RecreatedTopic, ANewLogLongerThanTheCheckpointIsStoredFromItsStart) {
+  DevBroker new_cluster;
+  const auto expected_new = produce_run(new_cluster, "new", 30);
+  expect_new_log_stored(new_cluster, expected_new);
 }
 
 }  // namespace

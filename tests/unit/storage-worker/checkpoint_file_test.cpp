@@ -14,9 +14,11 @@ using application::Checkpoint;
 using application::FilePosition;
 using application::PartitionId;
 
+// Partition 2 was restarted on a new log and has no stored message yet.
 const Checkpoint kCheckpoint{FilePosition{2049, 1234567, 8192},
                              {{PartitionId{"user-events", 0}, 17},
-                              {PartitionId{"user-events", 2}, 5}}};
+                              {PartitionId{"user-events", 2}, 0}},
+                             {{PartitionId{"user-events", 0}, 0x00c0ffee12345678}}};
 
 TEST(CheckpointFile, LoadsNothingWhenThereIsNoCheckpoint) {
   testing::TempDir dir;
@@ -44,10 +46,17 @@ TEST(CheckpointFile, ASaveReplacesThePreviousOne) {
 
 TEST(CheckpointFile, IsReadableText) {
   EXPECT_EQ(serialize_checkpoint(kCheckpoint),
-            "tracker-worker-checkpoint 1\n"
+            "tracker-worker-checkpoint 2\n"
             "file 2049 1234567 8192\n"
-            "offset user-events 0 17\n"
-            "offset user-events 2 5\n");
+            "offset user-events 0 17 00c0ffee12345678\n"
+            "offset user-events 2 0\n");
+}
+
+TEST(CheckpointFile, ReadsTheFirstVersionWhichHadNoHashes) {
+  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 1\n"
+                             "file 1 2 3\n"
+                             "offset user-events 0 17\n"),
+            (Checkpoint{FilePosition{1, 2, 3}, {{PartitionId{"user-events", 0}, 17}}, {}}));
 }
 
 TEST(CheckpointFile, ALeftoverTemporaryFileDoesNotMatter) {
@@ -73,7 +82,7 @@ TEST(CheckpointFile, RefusesACorruptCheckpointWithOneLineNamingTheFile) {
 TEST(CheckpointFile, ParsingIsStrict) {
   EXPECT_EQ(parse_checkpoint(""), std::nullopt);
   EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 1\n"), std::nullopt);  // no file line
-  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 2\nfile 1 2 3\n"), std::nullopt);
+  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 3\nfile 1 2 3\n"), std::nullopt);
   EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 1\nfile 1 2 3 4\n"), std::nullopt);
   EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 1\nfile 1 2 3\noffset t 0\n"),
             std::nullopt);
@@ -81,7 +90,21 @@ TEST(CheckpointFile, ParsingIsStrict) {
             std::nullopt);
   EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 1\nfile 1 2 3\nbogus\n"), std::nullopt);
   EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 1\nfile 1 2 3\n"),
-            (Checkpoint{FilePosition{1, 2, 3}, {}}));
+            (Checkpoint{FilePosition{1, 2, 3}, {}, {}}));
+  // Hashes: only in version 2, exactly 16 hex digits, nothing after them.
+  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 1\nfile 1 2 3\n"
+                             "offset t 0 5 00c0ffee12345678\n"),
+            std::nullopt);
+  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 2\nfile 1 2 3\noffset t 0 5 c0ffee\n"),
+            std::nullopt);
+  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 2\nfile 1 2 3\n"
+                             "offset t 0 5 00c0ffee1234567g\n"),
+            std::nullopt);
+  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 2\nfile 1 2 3\n"
+                             "offset t 0 5 00c0ffee12345678 x\n"),
+            std::nullopt);
+  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 2\nfile 1 2 3\noffset t x 5\n"),
+            std::nullopt);
 }
 
 }  // namespace

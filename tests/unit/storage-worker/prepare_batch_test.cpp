@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "tracker/worker/application/checkpoint.hpp"
 #include "tracker/worker/application/prepared_batch.hpp"
 
 namespace tracker::worker::application {
@@ -40,6 +41,23 @@ TEST(PrepareBatch, RecordsTheNextOffsetOfEachPartition) {
   const auto batch = prepare_batch(messages);
   const std::map<PartitionId, std::int64_t> expected{{kP0, 7}, {kP1, 10}};
   EXPECT_EQ(batch.next_offsets, expected);
+}
+
+TEST(PrepareBatch, HashesTheLastMessageOfEachPartitionWhateverItHeld) {
+  const std::vector messages{message(kP0, 5, event_json("10.0.0.1")), message(kP1, 9, "not json"),
+                             message(kP0, 6, "a"), message(kP1, 10, event_json("10.0.0.2")),
+                             message(kP1, 11, "")};
+  const auto batch = prepare_batch(messages);
+  const std::map<PartitionId, std::uint64_t> expected{{kP0, message_hash("a")},
+                                                      {kP1, message_hash("")}};
+  EXPECT_EQ(batch.last_message_hashes, expected);
+}
+
+TEST(MessageHash, IsSixtyFourBitFnv1aSoEveryBuildReadsACheckpointAlike) {
+  EXPECT_EQ(message_hash(""), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(message_hash("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(message_hash("foobar"), 0x85944171f73967e8ULL);
+  EXPECT_NE(message_hash("user-events 1"), message_hash("user-events 2"));
 }
 
 TEST(PrepareBatch, SkipsAndCountsAValidVisitWithoutIp) {

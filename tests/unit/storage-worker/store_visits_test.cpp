@@ -96,7 +96,7 @@ class StoreVisitsTest : public ::testing::Test {
   FakeEventStore events_{journal_};
   FakeCheckpointStore checkpoints_{journal_};
   FakeDeadLetterSink dead_letters_{journal_};
-  StoreVisits store_{events_, checkpoints_, dead_letters_, Checkpoint{FilePosition{1, 2, 0}, {}}};
+  StoreVisits store_{events_, checkpoints_, dead_letters_, Checkpoint{FilePosition{1, 2, 0}, {}, {}}};
 };
 
 TEST_F(StoreVisitsTest, PublishesDeadLettersThenAppendsThenCheckpoints) {

@@ -12,6 +12,9 @@
 
 namespace tracker::kafka {
 
+/// For seek(): the first offset the partition's log still holds.
+inline constexpr std::int64_t kOffsetBeginning = -2;
+
 struct TopicPartition {
   std::string topic;
   std::int32_t partition = 0;
@@ -78,7 +81,7 @@ class Consumer {
   /// last processed message + 1). Returns false (and logs) on failure.
   bool commit(const std::map<TopicPartition, std::int64_t>& next_offsets);
 
-  /// Re-reads a partition from `offset` (used after a failed write).
+  /// Re-reads a partition from `offset` (or kOffsetBeginning).
   void seek(const TopicPartition& partition, std::int64_t offset);
   void pause(const std::vector<TopicPartition>& partitions);
   void resume(const std::vector<TopicPartition>& partitions);

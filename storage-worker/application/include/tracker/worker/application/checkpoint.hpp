@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string_view>
 
 #include "tracker/worker/application/message.hpp"
 
@@ -22,10 +23,19 @@ struct FilePosition {
 /// file or was deliberately not stored (skipped or dead-lettered). Saved after
 /// the lines are fsync'd, read back at start-up to cut a torn tail and to
 /// resume each partition exactly where the file ends.
+/// `last_message_hashes[p]` is message_hash() of the message at
+/// `next_offsets[p] - 1`, where known: reading that message again and
+/// comparing tells the log the checkpoint counted in from one that has
+/// replaced it (a recreated topic) with offsets of its own.
 struct Checkpoint {
   FilePosition file;
   std::map<PartitionId, std::int64_t> next_offsets;
+  std::map<PartitionId, std::uint64_t> last_message_hashes;
   bool operator==(const Checkpoint&) const = default;
 };
+
+/// A message value's fingerprint (64-bit FNV-1a): fixed by this definition,
+/// so checkpoints written by one build are read alike by the next.
+std::uint64_t message_hash(std::string_view value);
 
 }  // namespace tracker::worker::application

@@ -27,12 +27,14 @@ struct BatchCounts {
 
 /// A batch of consumed messages, classified and formatted: the lines to
 /// append (in consumption order, so each partition keeps its order), the dead
-/// letters, and the next offset of each partition the batch covers.
+/// letters, and the next offset of each partition the batch covers with the
+/// hash of its last message there (Checkpoint::last_message_hashes).
 /// A plain value; StoreVisits::store() records its progress in it.
 struct PreparedBatch {
   std::string lines;
   std::vector<DeadLetter> dead_letters;
   std::map<PartitionId, std::int64_t> next_offsets;
+  std::map<PartitionId, std::uint64_t> last_message_hashes;
   BatchCounts counts;
   bool dead_letters_published = false;
 };

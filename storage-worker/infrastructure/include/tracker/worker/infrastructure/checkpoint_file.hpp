@@ -12,10 +12,12 @@ namespace tracker::worker::infrastructure {
 /// The checkpoint as a small text file beside events.log
 /// (`<events file>.checkpoint`), human-readable:
 ///
-///   tracker-worker-checkpoint 1
+///   tracker-worker-checkpoint 2
 ///   file <device> <inode> <length>
-///   offset <topic> <partition> <next offset>      (one line per partition)
+///   offset <topic> <partition> <next offset> [<last message hash, 16 hex digits>]
+///                                           (one line per partition)
 ///
+/// Version 1 files (no hashes) are read too.
 /// save() writes `<path>.tmp`, fsyncs it, renames it over the checkpoint and
 /// fsyncs the directory: a crash at any instant leaves the old or the new one.
 /// Thread-safety: one thread (the worker loop).
