@@ -91,6 +91,9 @@ TEST(PixelResilience, SigtermDeliversTheEventsStillBufferedAndExitsZero) {
   EXPECT_EQ(events.size(), static_cast<std::size_t>(kRequests));
   EXPECT_TRUE(
       pixel.process().wait_for_line("every event handed to Kafka", std::chrono::seconds(1)));
+  // scripts/run.sh reads this count to know when the worker has them all.
+  EXPECT_TRUE(pixel.process().wait_for_line("; 25 delivered since start", std::chrono::seconds(1)))
+      << pixel.process().output();
 }
 
 TEST(PixelResilience, SigtermAnswersTheRequestInProgressThenCloses) {
