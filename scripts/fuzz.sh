@@ -5,7 +5,7 @@
 #   --merge      afterwards add the inputs that found new coverage to the
 #                committed corpus (tests/fuzz/corpus/<target>, via -merge=1)
 #   target       fuzz_event_decoder fuzz_config_parser fuzz_line_escaping
-#                fuzz_http_request fuzz_http_session (default: all)
+#                fuzz_checkpoint fuzz_http_request fuzz_http_session (default: all)
 # Configures and builds the fuzz preset (build-fuzz) as needed. Each target
 # fuzzes a scratch copy of its corpus, so the committed corpus changes only
 # with --merge. Any crash, leak, timeout or violated property fails the run;
@@ -14,8 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(fuzz_event_decoder fuzz_config_parser fuzz_line_escaping fuzz_http_request
-             fuzz_http_session)
+all_targets=(fuzz_event_decoder fuzz_config_parser fuzz_line_escaping fuzz_checkpoint
+             fuzz_http_request fuzz_http_session)
 seconds=60
 merge=false
 targets=()
