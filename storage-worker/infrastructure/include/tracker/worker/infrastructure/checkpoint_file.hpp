@@ -18,6 +18,7 @@ namespace tracker::worker::infrastructure {
 ///                                           (one line per partition)
 ///
 /// Version 1 files (no hashes) are read too.
+///
 /// save() writes `<path>.tmp`, fsyncs it, renames it over the checkpoint and
 /// fsyncs the directory: a crash at any instant leaves the old or the new one.
 /// Thread-safety: one thread (the worker loop).
