@@ -77,7 +77,7 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
   for (const auto& partition : partitions) {
     const auto id = to_partition_id(partition);
     accepted_until_.erase(id);
-    unverified_.erase(id);
+    resume_check_.forget(id);
     const auto it = stored_offsets_.find(id);
     if (it == stored_offsets_.end()) continue;  // the consumer starts at the group's offset
     // A log that ends before the checkpoint's offset is not the one the
@@ -100,7 +100,7 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
     const auto& hashes = store_.checkpoint().last_message_hashes;
     if (const auto hash = hashes.find(id); hash != hashes.end() && it->second > 0) {
       start[partition] = it->second - 1;
-      unverified_[id] = LastStored{it->second - 1, hash->second};
+      resume_check_.expect(id, it->second - 1, hash->second);
     }
     ++from_checkpoint;
   }
@@ -126,32 +126,6 @@ void ConsumeLoop::restart_replaced_log(const PartitionId& partition, const std::
   }
 }
 
-bool ConsumeLoop::same_log_as_checkpoint(const PartitionId& source,
-                                         const kafka::Message& message) {
-  const auto it = unverified_.find(source);
-  if (it == unverified_.end()) return true;
-  const auto last_stored = it->second;
-  unverified_.erase(it);
-  if (message.offset == last_stored.offset) {
-    if (application::message_hash(message.value) == last_stored.hash) return true;
-    restart_replaced_log(source,
-                         fmt::format("holds another message at offset {} than the one stored",
-                                     message.offset),
-                         0);
-    return false;
-  }
-  if (message.offset < last_stored.offset) {
-    // The fetch at the checkpoint's offset was out of range and the
-    // consumer went back to the log's start: the log ends before it.
-    restart_replaced_log(source,
-                         fmt::format("went back to offset {}, below the checkpoint's {}",
-                                     message.offset, last_stored.offset + 1),
-                         0);
-    return false;
-  }
-  return true;  // the stored message is gone (retention): nothing to compare
-}
-
 void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partitions) {
   // A batch being written is finished (and committed, if stored) first, so
   // the next owner starts right after it.
@@ -172,7 +146,7 @@ void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partition
       for (const auto& message : collecting_) collecting_bytes_ += message.value.size();
     }
     accepted_until_.erase(id);
-    unverified_.erase(id);
+    resume_check_.forget(id);
     if (const auto it = uncommitted_.find(id); it != uncommitted_.end()) {
       to_commit.insert(*it);
       uncommitted_.erase(it);
@@ -187,7 +161,8 @@ void ConsumeLoop::accept(std::vector<kafka::Message> messages) {
   for (auto& message : messages) {
     PartitionId source{std::move(message.topic), message.partition};
     if (restarted.contains(source)) continue;
-    if (!same_log_as_checkpoint(source, message)) {
+    if (auto evidence = resume_check_.replaced(source, message.offset, message.value)) {
+      restart_replaced_log(source, *evidence, 0);
       consumer_->seek(to_topic_partition(source), kafka::kOffsetBeginning);
       restarted.insert(std::move(source));
       continue;

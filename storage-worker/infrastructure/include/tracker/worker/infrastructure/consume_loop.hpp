@@ -12,6 +12,7 @@
 
 #include "tracker/kafka/consumer.hpp"
 #include "tracker/worker/application/prepared_batch.hpp"
+#include "tracker/worker/application/resume_check.hpp"
 #include "tracker/worker/application/store_visits.hpp"
 #include "tracker/worker/infrastructure/worker_health.hpp"
 #include "tracker/worker/infrastructure/worker_metrics.hpp"
@@ -86,11 +87,6 @@ class ConsumeLoop {
   /// batch being written is settled) and stores it from there.
   void restart_replaced_log(const application::PartitionId& partition,
                             const std::string& evidence, std::int64_t first_offset);
-  /// The first message of a partition resumed from the checkpoint: false if
-  /// it shows the log was replaced (the message at the checkpoint's last
-  /// offset differs from the one stored, or the log restarted below it).
-  bool same_log_as_checkpoint(const application::PartitionId& source,
-                              const kafka::Message& message);
   void on_revoked(const std::vector<kafka::TopicPartition>& partitions);
 
   /// Moves polled messages to collecting_, dropping any already stored or batched.
@@ -138,13 +134,8 @@ class ConsumeLoop {
   // The checkpoint's offsets as of the last stored batch: the loop's own copy,
   // as the use case's may change on the writing thread meanwhile.
   std::map<application::PartitionId, std::int64_t> stored_offsets_;
-  // Partitions resumed from the checkpoint whose first message is still to
-  // come: the checkpoint's last message (offset and hash) it must match.
-  struct LastStored {
-    std::int64_t offset = 0;
-    std::uint64_t hash = 0;
-  };
-  std::map<application::PartitionId, LastStored> unverified_;
+  // Partitions resumed from the checkpoint whose first message is still to come.
+  application::ResumeCheck resume_check_;
   // Stored but not yet committed to the group (a commit failed).
   std::map<application::PartitionId, std::int64_t> uncommitted_;
   std::unique_ptr<kafka::Consumer> consumer_;  // last: its hooks use the members above
