@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# A/B of two pixel-service builds: both run at once, pinned to CPU 0 and
+# producing into one kafka-dev-broker on CPU 1; wrk (CPU 1) loads them in
+# alternating rounds, so a slow moment of a shared machine hits both alike.
+# Per round: req/s, p99, and the server's CPU time per request (utime +
+# stime from /proc, all its threads), which depends far less on the
+# machine's neighbours than req/s does. Loopback only; every run is bounded.
+#
+#   bench/pixel/ab.sh BUILD_DIR_A BUILD_DIR_B     # each with bin/pixel-service
+# Environment (optional): ROUNDS=6  DURATION=8s  CONNECTIONS=50
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: bench/pixel/ab.sh BUILD_DIR_A BUILD_DIR_B" >&2
+  exit 2
+fi
+build_a=$1
+build_b=$2
+rounds=${ROUNDS:-6}
+duration=${DURATION:-8s}
+connections=${CONNECTIONS:-50}
+for tool in wrk taskset; do
+  command -v "${tool}" >/dev/null || { echo "bench: ${tool} is missing (scripts/install-deps.sh)" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -TERM "${pid}" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "${pid}" 2>/dev/null || true; done
+  rm -rf "${work}"
+}
+trap cleanup EXIT
+
+taskset -c 1 "${build_a}/bin/kafka-dev-broker" --bootstrap-file "${work}/bootstrap" >"${work}/broker.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 200); do [[ -s "${work}/bootstrap" ]] && break; sleep 0.05; done
+bootstrap=$(head -n1 "${work}/bootstrap")
+
+start_pixel() {  # build_dir port admin_port; sets pixel_pid
+  TRACKER__KAFKA__SERVERS="[\"${bootstrap}\"]" TRACKER__HTTP__ADDRESS=127.0.0.1 \
+  TRACKER__HTTP__PORT="$2" TRACKER__ADMIN__PORT="$3" TRACKER__ADMIN__ADDRESS=127.0.0.1 \
+  TRACKER__LOG__LEVEL=warn taskset -c 0 "$1/bin/pixel-service" >"${work}/pixel.$2.log" 2>&1 &
+  pixel_pid=$!
+  pids+=("${pixel_pid}")
+  for _ in $(seq 1 200); do
+    (echo >"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "bench: pixel-service from $1 does not listen on port $2" >&2
+  return 1
+}
+start_pixel "${build_a}" 18180 18190
+pid_a=${pixel_pid}
+start_pixel "${build_b}" 18280 18290
+pid_b=${pixel_pid}
+
+# The same realistic visit as bench/pixel/run.sh.
+url_path="/track?campaign=spring&page=42"
+wrk_headers=(-H "Referer: https://shop.example/products/42?ref=newsletter"
+             -H "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36")
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+round() {  # pid port duration -> "req/s p99 cpu_us_per_request"
+  local before after out
+  before=$(cpu_ticks "$1")
+  out=$(taskset -c 1 wrk -t1 -c"${connections}" -d"$3" --latency "${wrk_headers[@]}" "http://127.0.0.1:$2${url_path}")
+  after=$(cpu_ticks "$1")
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    /requests in/ { n = $1 }
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "99%" { p99 = $2 }
+    END { printf "%8.0f req/s  p99 %-8s  %6.2f us CPU/request", rps, p99, ticks * 1e6 / hz / n }' <<<"${out}"
+}
+
+round "${pid_a}" 18180 3s >/dev/null  # warm-up
+round "${pid_b}" 18280 3s >/dev/null
+echo "A: ${build_a}"
+echo "B: ${build_b}"
+for r in $(seq 1 "${rounds}"); do
+  if (( r % 2 )); then
+    echo "round ${r}  A $(round "${pid_a}" 18180 "${duration}")  |  B $(round "${pid_b}" 18280 "${duration}")"
+  else
+    echo "round ${r}  B $(round "${pid_b}" 18280 "${duration}")  |  A $(round "${pid_a}" 18180 "${duration}")"
+  fi
+done
