@@ -106,8 +106,10 @@ asio::awaitable<void> Session::run() {
     // after every other ready connection, it has usually arrived.
     co_await asio::post(socket_.get_executor(), asio::use_awaitable);
   }
+  // close() alone sends the FIN after any reply still in the send buffer,
+  // as shutdown() would: one system call per connection fewer, which counts
+  // when a flood of connections opens and times out together.
   boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
   socket_.close(ignored);
 }
 
