@@ -24,42 +24,13 @@ for tool in wrk taskset; do
   command -v "${tool}" >/dev/null || { echo "bench: ${tool} is missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "${pid}" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "${pid}" 2>/dev/null || true; done
-  rm -rf "${work}"
-}
-trap cleanup EXIT
-
-taskset -c 1 "${build_a}/bin/kafka-dev-broker" --bootstrap-file "${work}/bootstrap" >"${work}/broker.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 200); do [[ -s "${work}/bootstrap" ]] && break; sleep 0.05; done
-bootstrap=$(head -n1 "${work}/bootstrap")
-
-start_pixel() {  # build_dir port admin_port; sets pixel_pid
-  TRACKER__KAFKA__SERVERS="[\"${bootstrap}\"]" TRACKER__HTTP__ADDRESS=127.0.0.1 \
-  TRACKER__HTTP__PORT="$2" TRACKER__ADMIN__PORT="$3" TRACKER__ADMIN__ADDRESS=127.0.0.1 \
-  TRACKER__LOG__LEVEL=warn taskset -c 0 "$1/bin/pixel-service" >"${work}/pixel.$2.log" 2>&1 &
-  pixel_pid=$!
-  pids+=("${pixel_pid}")
-  for _ in $(seq 1 200); do
-    (echo >"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "bench: pixel-service from $1 does not listen on port $2" >&2
-  return 1
-}
-start_pixel "${build_a}" 18180 18190
+source bench/pixel/common.sh
+start_broker "${build_a}" 1
+start_pixel "${build_a}" 0 18180 18190
 pid_a=${pixel_pid}
-start_pixel "${build_b}" 18280 18290
+start_pixel "${build_b}" 0 18280 18290
 pid_b=${pixel_pid}
 
-# The same realistic visit as bench/pixel/run.sh.
-url_path="/track?campaign=spring&page=42"
-wrk_headers=(-H "Referer: https://shop.example/products/42?ref=newsletter"
-             -H "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36")
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 round() {  # pid port duration -> "req/s p99 cpu_us_per_request"

@@ -39,28 +39,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   cmake --build "${build_dir}" --target pixel-service kafka-dev-broker -j2
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "${pid}" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "${pid}" 2>/dev/null || true; done
-  rm -rf "${work}"
-}
-trap cleanup EXIT
-
-wait_for_port() {  # port: until something accepts, at most 10 s
-  for _ in $(seq 1 200); do
-    (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "bench: nothing listens on port $1" >&2
-  return 1
-}
-
-# Realistic visits: a referrer, a browser user agent, a query string.
-url_path="/track?campaign=spring&page=42"
-wrk_headers=(-H "Referer: https://shop.example/products/42?ref=newsletter"
-             -H "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36")
+source bench/pixel/common.sh
 
 run_wrk() {  # port, duration -> wrk output
   taskset -c "${client_cpu}" wrk -t1 -c"${connections}" -d"$2" --latency "${wrk_headers[@]}" \
@@ -111,21 +90,10 @@ measure() {  # name port pid round
 }
 
 # --- pixel-service, producing into the dev broker --------------------------
-# The broker is the Kafka cluster, not the server under test: it runs on the
-# client core, so all of CPU 0 is the pixel's (its librdkafka threads included).
-taskset -c "${client_cpu}" "${build_dir}/bin/kafka-dev-broker" --bootstrap-file "${work}/bootstrap" \
-  >"${work}/broker.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 200); do [[ -s "${work}/bootstrap" ]] && break; sleep 0.05; done
-bootstrap=$(head -n1 "${work}/bootstrap")
-
-TRACKER__KAFKA__SERVERS="[\"${bootstrap}\"]" TRACKER__HTTP__ADDRESS=127.0.0.1 \
-TRACKER__HTTP__PORT="${pixel_port}" TRACKER__ADMIN__PORT="${admin_port}" \
-TRACKER__ADMIN__ADDRESS=127.0.0.1 TRACKER__LOG__LEVEL=warn \
-  taskset -c "${server_cpu}" "${build_dir}/bin/pixel-service" >"${work}/pixel.log" 2>&1 &
-pixel_pid=$!
-pids+=("${pixel_pid}")
-wait_for_port "${pixel_port}"
+# The broker runs on the client core, so all of CPU 0 is the pixel's (its
+# librdkafka threads included).
+start_broker "${build_dir}" "${client_cpu}"
+start_pixel "${build_dir}" "${server_cpu}" "${pixel_port}" "${admin_port}"
 
 # --- nginx empty_gif + access log ------------------------------------------
 mkdir -p "${work}/nginx"
