@@ -6,17 +6,19 @@
 # stime from /proc, all its threads), which depends far less on the
 # machine's neighbours than req/s does. Loopback only; every run is bounded.
 #
-#   bench/pixel/ab.sh BUILD_DIR_A BUILD_DIR_B     # each with bin/pixel-service
+#   bench/pixel/ab.sh BUILD_DIR_A BUILD_DIR_B     # each with bin/pixel-service;
+#                                                 # the broker is A's bin/kafka-dev-broker
 # Environment (optional): ROUNDS=6  DURATION=8s  CONNECTIONS=50
 set -euo pipefail
-cd "$(dirname "$0")/../.."
 
 if [[ $# -ne 2 ]]; then
   echo "usage: bench/pixel/ab.sh BUILD_DIR_A BUILD_DIR_B" >&2
   exit 2
 fi
-build_a=$1
-build_b=$2
+# Resolved before the cd below, so relative paths mean what the caller meant.
+build_a=$(realpath -- "$1")
+build_b=$(realpath -- "$2")
+cd "$(dirname "$0")/../.."
 rounds=${ROUNDS:-6}
 duration=${DURATION:-8s}
 connections=${CONNECTIONS:-50}

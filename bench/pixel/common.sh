@@ -21,8 +21,13 @@ wait_for_port() {  # port: until something accepts, at most 10 s
   return 1
 }
 
+require_binary() {  # build_dir name: a clear error instead of a server that never listens
+  [[ -x "$1/bin/$2" ]] || { echo "bench: no $1/bin/$2 (build it first, or check the build directory)" >&2; exit 2; }
+}
+
 # The broker stands for the Kafka cluster, not the server under test.
 start_broker() {  # build_dir cpu; sets bootstrap
+  require_binary "$1" kafka-dev-broker
   taskset -c "$2" "$1/bin/kafka-dev-broker" --bootstrap-file "${work}/bootstrap" >"${work}/broker.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 200); do [[ -s "${work}/bootstrap" ]] && break; sleep 0.05; done
@@ -30,6 +35,7 @@ start_broker() {  # build_dir cpu; sets bootstrap
 }
 
 start_pixel() {  # build_dir cpu port admin_port; sets pixel_pid
+  require_binary "$1" pixel-service
   TRACKER__KAFKA__SERVERS="[\"${bootstrap}\"]" TRACKER__HTTP__ADDRESS=127.0.0.1 \
   TRACKER__HTTP__PORT="$3" TRACKER__ADMIN__PORT="$4" TRACKER__ADMIN__ADDRESS=127.0.0.1 \
   TRACKER__LOG__LEVEL=warn taskset -c "$2" "$1/bin/pixel-service" >"${work}/pixel.$3.log" 2>&1 &
