@@ -4,8 +4,9 @@ Warm-up: worker A consumes alone (its checkpoint then covers every
 partition), then B joins. Phase 1: A is stopped with SIGTERM mid-stream; B
 takes over A's partitions from the offsets A committed. Pass rules: 0 missing and
 0 duplicates across both files.
-Phase 2: A is started again (same file, its checkpoint now behind what B
-stored and committed for A's former partitions: A must not store those again),
+Phase 2: A is started again, once B's commits have caught up with its file
+(same file, its checkpoint now behind what B stored and committed for A's
+former partitions: A must not store those again),
 then killed with SIGKILL mid-stream and not restarted; B takes over after A's session times out. Pass rule:
 0 missing. Duplicates are measured and explained: A's lines written (fsync,
 checkpoint) but whose offsets A had not yet committed to the group are read
@@ -55,6 +56,7 @@ def main():
         # docs/reliability.md on commits refused while the group rebalances).
         warm = stack.start_load(pixel, "warm", rate, visits // 5, connections=8).finish()
         harness.wait_all_stored(verdict, warm.ids(), [file_a], 60)
+        harness.wait_committed(worker_a)
         worker_b = stack.start_worker(file_b, name="worker-b")
 
         # Phase 1: A stopped with SIGTERM mid-stream.
@@ -72,7 +74,9 @@ def main():
         verdict.rule("phase 1: 0 duplicates across both files", counts["duplicates"] == 0)
         verdict.rule("phase 1: 0 partial lines", counts["partial"] == 0)
 
-        # Phase 2: A back, then SIGKILL.
+        # Phase 2: A back, then SIGKILL. A joins once B's commits caught up
+        # with its file, as in the warm-up.
+        harness.wait_committed(worker_b)
         mark_b = len(worker_b.log())
         worker_a = stack.start_worker(file_a, name="worker-a")
         worker_b.wait_for_log("assigned", 60, after=mark_b)

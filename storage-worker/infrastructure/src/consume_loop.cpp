@@ -118,7 +118,9 @@ void ConsumeLoop::restart_replaced_log(const PartitionId& partition, const std::
   // written. No batch holds this partition's messages: it has none yet.
   settle_writing();
   stored_offsets_[partition] = first_offset;
+  metrics_.offsets_stored({{partition, first_offset}});
   accepted_until_.erase(partition);
+  uncommitted_.erase(partition);  // an offset of the old log
   if (auto failure = store_.restart_partition(partition, first_offset)) {
     metrics_.store_failed(failure->stage);
     spdlog::error("saving the restarted offset of {}[{}] failed (saved with the next batch): {}",
@@ -153,6 +155,7 @@ void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partition
     }
   }
   if (!to_commit.empty()) commit(to_commit);
+  for (const auto& partition : partitions) metrics_.partition_revoked(to_partition_id(partition));
   spdlog::info("revoked {} partition(s)", partitions.size());
 }
 
@@ -234,7 +237,10 @@ std::optional<application::StoreFailure> ConsumeLoop::store_batch(Batch& batch) 
   auto failure = store_.store(batch.prepared);
   // Counted as soon as it is durable, on whichever thread stored it, so
   // /metrics never lags the file (the commit may, by a poll).
-  if (!failure) metrics_.batch_stored(batch.prepared.counts, Clock::now() - batch.started);
+  if (!failure) {
+    metrics_.batch_stored(batch.prepared.counts, Clock::now() - batch.started);
+    metrics_.offsets_stored(batch.prepared.next_offsets);
+  }
   return failure;
 }
 
@@ -323,6 +329,7 @@ void ConsumeLoop::commit(const std::map<PartitionId, std::int64_t>& next_offsets
   // Advisory: the checkpoint already holds these. The group's offsets serve
   // lag tooling and whichever member takes a partition over.
   if (consumer_->commit(offsets)) {
+    metrics_.offsets_committed(next_offsets);
     for (const auto& [partition, offset] : next_offsets) uncommitted_.erase(partition);
   } else {
     for (const auto& [partition, offset] : next_offsets) uncommitted_[partition] = offset;

@@ -18,6 +18,18 @@ prometheus::Family<prometheus::Counter>& counter_family(prometheus::Registry& re
   return prometheus::BuildCounter().Name("tracker_worker_" + name).Help(help).Register(registry);
 }
 
+prometheus::Family<prometheus::Gauge>& gauge_family(prometheus::Registry& registry,
+                                                    const std::string& name,
+                                                    const std::string& help) {
+  return prometheus::BuildGauge().Name("tracker_worker_" + name).Help(help).Register(registry);
+}
+
+prometheus::Gauge& partition_gauge(prometheus::Family<prometheus::Gauge>& family,
+                                   const application::PartitionId& partition) {
+  return family.Add(
+      {{"topic", partition.topic}, {"partition", std::to_string(partition.partition)}});
+}
+
 prometheus::Histogram::BucketBoundaries batch_size_buckets() {
   return {1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 50000};
 }
@@ -29,8 +41,7 @@ prometheus::Histogram::BucketBoundaries batch_seconds_buckets() {
 }  // namespace
 
 WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
-    : consumed_(counter_family(registry, "consumed_total", "Messages consumed from Kafka")
-                    .Add({})),
+    : consumed_(counter_family(registry, "consumed_total", "Messages consumed from Kafka").Add({})),
       stored_(counter_family(registry, "stored_total", "Visits written durably to the event file")
                   .Add({})),
       skipped_no_ip_(counter_family(registry, "skipped_total",
@@ -48,14 +59,18 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                          .Help("Time to store a batch: dead letters, write, fsync, checkpoint")
                          .Register(registry)
                          .Add({}, batch_seconds_buckets())),
-      lag_family_(prometheus::BuildGauge()
-                      .Name("tracker_worker_consumer_lag")
-                      .Help("Messages behind the partition's high watermark")
-                      .Register(registry)) {
+      lag_family_(
+          gauge_family(registry, "consumer_lag", "Messages behind the partition's high watermark")),
+      stored_offset_(
+          gauge_family(registry, "stored_offset",
+                       "Next offset of the partition written durably to the event file")),
+      committed_offset_(
+          gauge_family(registry, "committed_offset",
+                       "Next offset of the partition committed to the consumer group")) {
   auto& dead_lettered = counter_family(registry, "dead_lettered_total",
                                        "Messages sent to the dead-letter topic, by reason");
-  for (const auto kind : {DeadLetterKind::Empty, DeadLetterKind::Oversized,
-                          DeadLetterKind::Invalid}) {
+  for (const auto kind :
+       {DeadLetterKind::Empty, DeadLetterKind::Oversized, DeadLetterKind::Invalid}) {
     dead_lettered_[static_cast<std::size_t>(kind)] =
         &dead_lettered.Add({{"reason", std::string{to_string(kind)}}});
   }
@@ -93,10 +108,37 @@ void WorkerMetrics::set_lag(const std::map<application::PartitionId, std::int64_
   }
   for (const auto& [partition, value] : lag) {
     auto& gauge = lag_[partition];
-    if (gauge == nullptr) {
-      gauge = &lag_family_.Add(
-          {{"topic", partition.topic}, {"partition", std::to_string(partition.partition)}});
-    }
+    if (gauge == nullptr) gauge = &partition_gauge(lag_family_, partition);
+    gauge->Set(static_cast<double>(value));
+  }
+}
+
+void WorkerMetrics::offsets_stored(
+    const std::map<application::PartitionId, std::int64_t>& next_offsets) {
+  stored_offset_.set(next_offsets);
+}
+
+void WorkerMetrics::offsets_committed(
+    const std::map<application::PartitionId, std::int64_t>& next_offsets) {
+  committed_offset_.set(next_offsets);
+}
+
+void WorkerMetrics::partition_revoked(const application::PartitionId& partition) {
+  stored_offset_.remove(partition);
+  committed_offset_.remove(partition);
+}
+
+void PartitionGauges::remove(const application::PartitionId& partition) {
+  if (const auto it = gauges_.find(partition); it != gauges_.end()) {
+    family_.Remove(it->second);
+    gauges_.erase(it);
+  }
+}
+
+void PartitionGauges::set(const std::map<application::PartitionId, std::int64_t>& values) {
+  for (const auto& [partition, value] : values) {
+    auto& gauge = gauges_[partition];
+    if (gauge == nullptr) gauge = &partition_gauge(family_, partition);
     gauge->Set(static_cast<double>(value));
   }
 }
