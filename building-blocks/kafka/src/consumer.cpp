@@ -79,7 +79,9 @@ Consumer::Impl::~Impl() { close(); }
 void Consumer::Impl::close() {
   if (closed) return;
   closed = true;
-  // Runs the revoke callback (on_revoked: the owner commits) and leaves the group.
+  // Runs the revoke callback (on_revoked: the owner commits) and leaves the
+  // group. librdkafka waits for commits still in flight: with Kafka
+  // unreachable, until the session times out.
   if (const auto err = rd_kafka_consumer_close(rk.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::warn("kafka consumer: close: {}", rd_kafka_err2str(err));
   }
@@ -123,19 +125,34 @@ std::vector<Message> Consumer::poll(std::size_t max_messages, std::chrono::milli
   return messages;
 }
 
-bool Consumer::commit(const std::map<TopicPartition, std::int64_t>& next_offsets) {
+bool Consumer::commit(const std::map<TopicPartition, std::int64_t>& next_offsets,
+                      std::chrono::milliseconds timeout) {
   if (next_offsets.empty()) return true;
   const auto list = detail::to_list(next_offsets);
+  // The result comes back as an event on a queue of our own, so the wait is ours to bound.
+  const detail::QueuePtr queue{rd_kafka_queue_new(impl_->rk.get())};
+  if (const auto err = rd_kafka_commit_queue(impl_->rk.get(), list.get(), queue.get(), nullptr, nullptr);
+      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    spdlog::error("kafka consumer: commit failed: {}", rd_kafka_err2str(err));
+    return false;
+  }
+  const detail::EventPtr result{rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()))};
+  if (!result) {
+    spdlog::error("kafka consumer: commit not answered within {} ms (Kafka unreachable?)", timeout.count());
+    return false;
+  }
   bool ok = true;
-  if (const auto err = rd_kafka_commit(impl_->rk.get(), list.get(), 0); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (const auto err = rd_kafka_event_error(result.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::error("kafka consumer: commit failed: {}", rd_kafka_err2str(err));
     ok = false;
   }
-  for (int i = 0; i < list->cnt; ++i) {
-    if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      spdlog::error("kafka consumer: commit {}[{}] failed: {}", list->elems[i].topic, list->elems[i].partition,
-                    rd_kafka_err2str(list->elems[i].err));
-      ok = false;
+  if (const auto* answered = rd_kafka_event_topic_partition_list(result.get())) {
+    for (int i = 0; i < answered->cnt; ++i) {
+      if (answered->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        spdlog::error("kafka consumer: commit {}[{}] failed: {}", answered->elems[i].topic,
+                      answered->elems[i].partition, rd_kafka_err2str(answered->elems[i].err));
+        ok = false;
+      }
     }
   }
   return ok;

@@ -23,6 +23,12 @@ constexpr std::chrono::milliseconds kIdlePoll{100};
 constexpr std::size_t kPollChunk = 500;
 // How long an assignment may wait for the group's committed offsets.
 constexpr std::chrono::milliseconds kCommittedTimeout{5000};
+// How long a commit may hold the loop. A commit takes milliseconds; with
+// Kafka unreachable it would wait for the session to time out (45 s by
+// default) before each batch of what was already fetched could be stored,
+// and before a stop request was seen. One not answered in time is retried
+// on revocation, like a refused one.
+constexpr std::chrono::milliseconds kCommitTimeout{2000};
 
 PartitionId to_partition_id(const kafka::TopicPartition& partition) {
   return PartitionId{partition.topic, partition.partition};
@@ -328,7 +334,7 @@ void ConsumeLoop::commit(const std::map<PartitionId, std::int64_t>& next_offsets
   if (offsets.empty()) return;
   // Advisory: the checkpoint already holds these. The group's offsets serve
   // lag tooling and whichever member takes a partition over.
-  if (consumer_->commit(offsets)) {
+  if (consumer_->commit(offsets, kCommitTimeout)) {
     metrics_.offsets_committed(next_offsets);
     for (const auto& [partition, offset] : next_offsets) uncommitted_.erase(partition);
   } else {

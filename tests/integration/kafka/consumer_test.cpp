@@ -16,6 +16,7 @@ namespace {
 
 using testing::DevBroker;
 using testing::wait_until;
+using namespace std::chrono_literals;
 
 constexpr auto kDeadline = std::chrono::seconds(60);
 TopicPartition partition_zero() { return {"user-events", 0}; }
@@ -80,7 +81,7 @@ TEST(KafkaConsumer, NewMemberOfTheGroupResumesAfterTheCommittedOffset) {
     Consumer first(options_for(broker, "resume"));
     ASSERT_EQ(consume(first, 10).size(), 10U);
     // Only the first five were "processed": commit next offset 5.
-    ASSERT_TRUE(first.commit({{partition_zero(), 5}}));
+    ASSERT_TRUE(first.commit({{partition_zero(), 5}}, 10s));
     first.close();
   }
   Consumer second(options_for(broker, "resume"));
@@ -98,7 +99,7 @@ TEST(KafkaConsumer, CooperativeAssignmentAlsoResumesAfterTheCommittedOffset) {
   {
     Consumer first(options_for(broker, "coop", cooperative));
     ASSERT_EQ(consume(first, 4).size(), 4U);
-    ASSERT_TRUE(first.commit({{partition_zero(), 3}}));
+    ASSERT_TRUE(first.commit({{partition_zero(), 3}}, 10s));
   }  // destructor closes
   Consumer second(options_for(broker, "coop", cooperative));
   const auto messages = consume(second, 1);
@@ -135,7 +136,7 @@ TEST(KafkaConsumer, OnRevokedRunsOnCloseAndMayCommitThere) {
                                                          .on_revoked =
                                                              [&](const std::vector<TopicPartition>& partitions) {
                                                                revoked = partitions;
-                                                               committed_in_hook = consumer->commit({{partition_zero(), 4}});
+                                                               committed_in_hook = consumer->commit({{partition_zero(), 4}}, 10s);
                                                              }});
     ASSERT_EQ(consume(*consumer, 6).size(), 6U);
     EXPECT_TRUE(revoked.empty());

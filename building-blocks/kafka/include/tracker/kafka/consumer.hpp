@@ -77,9 +77,14 @@ class Consumer {
   /// logged and skipped (partition EOF is not an error).
   std::vector<Message> poll(std::size_t max_messages, std::chrono::milliseconds timeout);
 
-  /// Synchronously commits "next offset to read" per partition (offset of the
-  /// last processed message + 1). Returns false (and logs) on failure.
-  bool commit(const std::map<TopicPartition, std::int64_t>& next_offsets);
+  /// Commits "next offset to read" per partition (offset of the last
+  /// processed message + 1), waiting at most `timeout` for the answer.
+  /// Returns false (and logs) on failure or when unanswered in time (the
+  /// commit may still land later). librdkafka's own synchronous commit waits
+  /// for the group coordinator without a bound: with Kafka down, until the
+  /// session times out, 45 s by default.
+  bool commit(const std::map<TopicPartition, std::int64_t>& next_offsets,
+              std::chrono::milliseconds timeout);
 
   /// Re-reads a partition from `offset` (or kOffsetBeginning).
   void seek(const TopicPartition& partition, std::int64_t offset);
@@ -103,7 +108,8 @@ class Consumer {
   std::map<TopicPartition, Watermarks> query_watermarks(const std::vector<TopicPartition>& partitions,
                                                         std::chrono::milliseconds timeout) const;
 
-  /// Leaves the group (runs on_revoked). Idempotent.
+  /// Leaves the group (runs on_revoked). Idempotent. With Kafka unreachable
+  /// it waits for commits still in flight until the session times out.
   void close();
 
  private:

@@ -1,8 +1,10 @@
-// What the consumer group holds of the worker's progress, as the worker's
-// offset gauges report it: the group's offset is where a partition's next
-// owner (another member, or a worker without its checkpoint) starts.
+// The worker's commits to the consumer group: what the group holds of its
+// progress (the group's offset is where a partition's next owner, another
+// member or a worker without its checkpoint, starts), as its offset gauges
+// report it, and that a commit Kafka cannot answer holds nothing up.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <string>
@@ -72,7 +74,7 @@ void expect_successor_reads_nothing_again(const DevBroker& broker, WorkerProcess
 
 // The gauges are what an operator (or a test) waits on before handing the
 // partitions to another member.
-TEST(GroupOffsets, OnceTheCommittedOffsetsReachTheStoredOnesASuccessorReadsNothingAgain) {
+TEST(Commits, OnceTheCommittedOffsetsReachTheStoredOnesASuccessorReadsNothingAgain) {
   DevBroker broker;
   TempDir dir;
   ASSERT_TRUE(produce_visits(broker, "c", 100));
@@ -83,6 +85,55 @@ TEST(GroupOffsets, OnceTheCommittedOffsetsReachTheStoredOnesASuccessorReadsNothi
   }
   ASSERT_EQ(read_lines(dir / "events.log").size(), 3u * 100);
   expect_successor_reads_nothing_again(broker, worker, dir / "events.log");
+}
+
+// librdkafka's synchronous commit waits for the group coordinator until the
+// session times out: with Kafka down, each batch stored from what was already
+// fetched held the worker that long, and so did a stop request.
+TEST(Commits, WithKafkaDownCommitsHoldNothingUpAndAStopLosesNothing) {
+  DevBroker broker;
+  TempDir dir;
+  const auto events = dir / "events.log";
+  constexpr int kPerPartition = 1000;
+  ASSERT_TRUE(produce_visits(broker, "k", kPerPartition));
+  std::vector<std::string> expected;
+  for (int partition = 0; partition < kPartitions; ++partition) {
+    for (int i = 0; i < kPerPartition; ++i) {
+      expected.push_back(
+          visit_line("k" + std::to_string(partition) + "-" + std::to_string(i), "10.4.4.4"));
+    }
+  }
+  {
+    // A session longer than the wait below, so the outage does not end it
+    // first; small batches, so that storing what was fetched takes many commits.
+    WorkerProcess worker{broker,
+                         events,
+                         {{"TRACKER__KAFKA__CONFIG__SESSION_TIMEOUT_MS", "20000"},
+                          {"TRACKER__WORKER__BATCHMAXEVENTS", "20"}}};
+    ASSERT_TRUE(
+        wait_until([&] { return worker.metric("tracker_worker_stored_total") >= 20; }, kDeadline))
+        << worker.process().output();
+    ASSERT_TRUE(broker.brokers_down());
+    const auto stored_at_outage = worker.metric("tracker_worker_stored_total").value_or(0);
+    // 5 batches, each with a commit Kafka does not answer: 5 sessions' time
+    // (100 s) if each commit waited for its answer.
+    EXPECT_TRUE(wait_until(
+        [&] {
+          return worker.metric("tracker_worker_stored_total").value_or(0) >= stored_at_outage + 100;
+        },
+        kDeadline))
+        << worker.process().output();
+    worker.process().send_signal(SIGTERM);
+    EXPECT_EQ(worker.process().wait_for_exit(kDeadline), 0) << worker.process().output();
+  }
+  ASSERT_TRUE(broker.brokers_up());
+  WorkerProcess restarted{broker, events};
+  ASSERT_TRUE(wait_until([&] { return read_lines(events).size() >= expected.size(); }, kDeadline))
+      << restarted.process().output();
+  auto lines = read_lines(events);
+  std::sort(lines.begin(), lines.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(lines, expected);  // every visit, once
 }
 
 }  // namespace
