@@ -104,12 +104,13 @@ int run(const config::Config& settings) {
   spdlog::info("storage-worker started: file {}, group {}, topic {}, admin port {}", events_path,
                settings.string("Worker__GroupId"), settings.string("Kafka__Topic"), admin.port());
   const bool stored_everything = loop.run();
+  // While the watcher still runs, so a second signal exits at once (code 1).
+  producer.flush(kDeadLetterAckDeadline);
 
   admin.stop();
   signals.cancel();
   io_thread.join();
   tracker::runtime::accept_watched_signals();  // the watcher is gone: signals act as by default
-  producer.flush(kDeadLetterAckDeadline);
   spdlog::info("storage-worker stopped");
   return stored_everything ? 0 : 1;
 }
