@@ -23,11 +23,9 @@ constexpr std::chrono::milliseconds kIdlePoll{100};
 constexpr std::size_t kPollChunk = 500;
 // How long an assignment may wait for the group's committed offsets.
 constexpr std::chrono::milliseconds kCommittedTimeout{5000};
-// How long a commit may hold the loop. A commit takes milliseconds; with
-// Kafka unreachable it would wait for the session to time out (45 s by
-// default) before each batch of what was already fetched could be stored,
-// and before a stop request was seen. One not answered in time is retried
-// on revocation, like a refused one.
+// How long a commit may hold the loop: with Kafka unreachable, until the
+// session times out (45 s by default) per batch and for a stop. One not
+// answered in time is retried on revocation, like a refused one.
 constexpr std::chrono::milliseconds kCommitTimeout{2000};
 
 PartitionId to_partition_id(const kafka::TopicPartition& partition) {
