@@ -144,7 +144,6 @@ def metrics(port):
     return samples
 
 
-
 def wait_committed(worker, deadline_s=60):
     """Waits until the group holds every offset the worker stored. A member
     joining earlier takes partitions over at the older group offset and
@@ -159,6 +158,7 @@ def wait_committed(worker, deadline_s=60):
         stored, committed = offsets(samples, "stored_offset"), offsets(samples, "committed_offset")
         return stored and all(committed.get(labels, -1) >= offset for labels, offset in stored.items())
     return wait_until(caught_up, deadline_s, f"{worker.name}'s commits to reach its stored offsets")
+
 
 class Stack:
     """The pieces of one scenario run in one work directory, all stopped on exit."""

@@ -22,17 +22,6 @@ class Family;
 
 namespace tracker::worker::infrastructure {
 
-/// The worker's Prometheus metrics (names prefixed tracker_worker_):
-///   consumed_total, stored_total, skipped_total{reason},
-///   dead_lettered_total{reason}, store_errors_total{stage},
-///   batch_size (events per stored batch), batch_seconds (prepare to
-///   checkpoint, retries included), consumer_lag{topic,partition},
-///   stored_offset{topic,partition}, committed_offset{topic,partition}.
-/// Thread-safety: updated from the worker loop (batch_stored(),
-/// offsets_stored() and store_failed() also from its writing thread, never
-/// both at once); the registry is read by the admin thread (prometheus-cpp
-/// synchronises the series; set_lag(), offsets_committed() and
-/// partition_revoked() are for the loop thread only).
 /// One gauge per partition, created on first use.
 class PartitionGauges {
  public:
@@ -45,6 +34,17 @@ class PartitionGauges {
   std::map<application::PartitionId, prometheus::Gauge*> gauges_;
 };
 
+/// The worker's Prometheus metrics (names prefixed tracker_worker_):
+///   consumed_total, stored_total, skipped_total{reason},
+///   dead_lettered_total{reason}, store_errors_total{stage},
+///   batch_size (events per stored batch), batch_seconds (prepare to
+///   checkpoint, retries included), consumer_lag{topic,partition},
+///   stored_offset{topic,partition}, committed_offset{topic,partition}.
+/// Thread-safety: updated from the worker loop (batch_stored(),
+/// offsets_stored() and store_failed() also from its writing thread, never
+/// both at once); the registry is read by the admin thread (prometheus-cpp
+/// synchronises the series; set_lag(), offsets_committed() and
+/// partition_revoked() are for the loop thread only).
 class WorkerMetrics {
  public:
   explicit WorkerMetrics(prometheus::Registry& registry);
