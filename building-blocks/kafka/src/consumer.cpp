@@ -81,7 +81,7 @@ void Consumer::Impl::close() {
   closed = true;
   // Runs the revoke callback (on_revoked: the owner commits) and leaves the
   // group. librdkafka waits for commits still in flight: with Kafka
-  // unreachable, until the session times out.
+  // unreachable, until they time out (up to a minute).
   if (const auto err = rd_kafka_consumer_close(rk.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::warn("kafka consumer: close: {}", rd_kafka_err2str(err));
   }

@@ -109,7 +109,8 @@ class Consumer {
                                                         std::chrono::milliseconds timeout) const;
 
   /// Leaves the group (runs on_revoked). Idempotent. With Kafka unreachable
-  /// it waits for commits still in flight until the session times out.
+  /// it waits for commits still in flight until they time out (up to a
+  /// minute: the session timeout or librdkafka's socket.timeout.ms).
   void close();
 
  private:
