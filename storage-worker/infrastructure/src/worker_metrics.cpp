@@ -59,7 +59,7 @@ WorkerMetrics::WorkerMetrics(prometheus::Registry& registry)
                          .Help("Time to store a batch: dead letters, write, fsync, checkpoint")
                          .Register(registry)
                          .Add({}, batch_seconds_buckets())),
-      lag_family_(
+      lag_(
           gauge_family(registry, "consumer_lag", "Messages behind the partition's high watermark")),
       stored_offset_(
           gauge_family(registry, "stored_offset",
@@ -98,19 +98,7 @@ void WorkerMetrics::store_failed(application::StoreStage stage) {
 }
 
 void WorkerMetrics::set_lag(const std::map<application::PartitionId, std::int64_t>& lag) {
-  for (auto it = lag_.begin(); it != lag_.end();) {
-    if (lag.contains(it->first)) {
-      ++it;
-    } else {
-      lag_family_.Remove(it->second);
-      it = lag_.erase(it);
-    }
-  }
-  for (const auto& [partition, value] : lag) {
-    auto& gauge = lag_[partition];
-    if (gauge == nullptr) gauge = &partition_gauge(lag_family_, partition);
-    gauge->Set(static_cast<double>(value));
-  }
+  lag_.set_exactly(lag);
 }
 
 void WorkerMetrics::offsets_stored(
@@ -141,6 +129,15 @@ void PartitionGauges::set(const std::map<application::PartitionId, std::int64_t>
     if (gauge == nullptr) gauge = &partition_gauge(family_, partition);
     gauge->Set(static_cast<double>(value));
   }
+}
+
+void PartitionGauges::set_exactly(const std::map<application::PartitionId, std::int64_t>& values) {
+  std::erase_if(gauges_, [&](const auto& entry) {
+    if (values.contains(entry.first)) return false;
+    family_.Remove(entry.second);
+    return true;
+  });
+  set(values);
 }
 
 }  // namespace tracker::worker::infrastructure

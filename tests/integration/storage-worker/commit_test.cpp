@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,57 @@ TEST(Commits, OnceTheCommittedOffsetsReachTheStoredOnesASuccessorReadsNothingAga
   }
   ASSERT_EQ(read_lines(dir / "events.log").size(), 3u * 100);
   expect_successor_reads_nothing_again(broker, worker, dir / "events.log");
+}
+
+/// The partitions whose `name` series `worker` reports.
+std::vector<int> reported(const WorkerProcess& worker, const std::string& name) {
+  std::vector<int> partitions;
+  for (int partition = 0; partition < kPartitions; ++partition) {
+    if (worker.metric(series(name, partition))) partitions.push_back(partition);
+  }
+  return partitions;
+}
+
+/// Whether each partition's `name` series is on exactly one of the two
+/// workers, and each reports at least one.
+bool split_between(const WorkerProcess& a, const WorkerProcess& b, const std::string& name) {
+  const auto of_a = reported(a, name);
+  const auto of_b = reported(b, name);
+  std::vector<int> both;
+  std::set_union(of_a.begin(), of_a.end(), of_b.begin(), of_b.end(), std::back_inserter(both));
+  return !of_a.empty() && !of_b.empty() && of_a.size() + of_b.size() == kPartitions &&
+         both.size() == kPartitions;
+}
+
+// A member that gave partitions up in a rebalance stops reporting them, so
+// that summing a series over the group counts each partition once.
+TEST(Commits, AfterARebalanceEachPartitionIsReportedByItsOwnerAlone) {
+  DevBroker broker;
+  TempDir dir;
+  ASSERT_TRUE(produce_visits(broker, "before", 100));
+  WorkerProcess first{broker, dir / "first.log"};
+  ASSERT_TRUE(all_committed(first, 100)) << first.process().output();
+  WorkerProcess second{broker, dir / "second.log"};
+  // The lag is reported for every partition owned, stored into or not.
+  ASSERT_TRUE(wait_until([&] { return split_between(first, second, "consumer_lag"); }, kDeadline))
+      << first.process().output() << second.process().output();
+
+  ASSERT_TRUE(produce_visits(broker, "after", 10));
+  for (const auto* name : {"stored_offset", "committed_offset"}) {
+    EXPECT_TRUE(wait_until(
+        [&] {
+          if (!split_between(first, second, name)) return false;
+          for (int partition = 0; partition < kPartitions; ++partition) {
+            const auto value = first.metric(series(name, partition))
+                                   .value_or(second.metric(series(name, partition)).value_or(0));
+            if (value != 110) return false;
+          }
+          return true;
+        },
+        kDeadline))
+        << name;
+  }
+  EXPECT_EQ(read_lines(dir / "first.log").size() + read_lines(dir / "second.log").size(), 3u * 110);
 }
 
 // librdkafka's synchronous commit waits for the group coordinator until the

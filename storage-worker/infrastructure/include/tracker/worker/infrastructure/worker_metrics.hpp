@@ -26,7 +26,10 @@ namespace tracker::worker::infrastructure {
 class PartitionGauges {
  public:
   explicit PartitionGauges(prometheus::Family<prometheus::Gauge>& family) : family_(family) {}
+  /// Sets the gauges of the partitions in `values`; the others keep theirs.
   void set(const std::map<application::PartitionId, std::int64_t>& values);
+  /// Sets the gauges of the partitions in `values` and drops all the others.
+  void set_exactly(const std::map<application::PartitionId, std::int64_t>& values);
   void remove(const application::PartitionId& partition);
 
  private:
@@ -68,8 +71,7 @@ class WorkerMetrics {
   prometheus::Family<prometheus::Counter>& store_errors_;
   prometheus::Histogram& batch_size_;
   prometheus::Histogram& batch_seconds_;
-  prometheus::Family<prometheus::Gauge>& lag_family_;
-  std::map<application::PartitionId, prometheus::Gauge*> lag_;
+  PartitionGauges lag_;
   // For the partitions owned: a stored offset ahead of the committed one is a
   // stretch the partition's next owner, starting at the group's offset,
   // would read again.
