@@ -24,9 +24,10 @@ constexpr std::size_t kPollChunk = 500;
 // How long an assignment may wait for the group's committed offsets.
 constexpr std::chrono::milliseconds kCommittedTimeout{5000};
 // How long a commit may hold the loop: with Kafka unreachable, until the
-// session times out (45 s by default) per batch and for a stop. One not
-// answered in time is retried on revocation, like a refused one.
+// session times out (45 s by default) per batch and for a stop.
 constexpr std::chrono::milliseconds kCommitTimeout{2000};
+// How often offsets whose commit failed are sent again while no batch does.
+constexpr std::chrono::seconds kCommitRetryInterval{5};
 
 PartitionId to_partition_id(const kafka::TopicPartition& partition) {
   return PartitionId{partition.topic, partition.partition};
@@ -34,11 +35,6 @@ PartitionId to_partition_id(const kafka::TopicPartition& partition) {
 
 kafka::TopicPartition to_topic_partition(const PartitionId& partition) {
   return kafka::TopicPartition{partition.topic, partition.partition};
-}
-
-template <typename Container, typename Predicate>
-bool erase_matching(Container& container, Predicate predicate) {
-  return std::erase_if(container, predicate) > 0;
 }
 
 }  // namespace
@@ -136,7 +132,6 @@ void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partition
   // A batch being written is finished (and committed, if stored) first, so
   // the next owner starts right after it.
   settle_writing();
-  std::map<PartitionId, std::int64_t> to_commit;
   for (const auto& partition : partitions) {
     const auto id = to_partition_id(partition);
     // Another member takes over from the group's committed offset: lines of
@@ -145,21 +140,20 @@ void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partition
       return message.source == id;
     };
     for (auto* batch : {&writing_batch_, &ready_}) {
-      if (*batch && erase_matching((*batch)->messages, of_partition)) (*batch)->changed = true;
+      if (*batch && std::erase_if((*batch)->messages, of_partition) > 0) (*batch)->changed = true;
     }
-    if (erase_matching(collecting_, of_partition)) {
+    if (std::erase_if(collecting_, of_partition) > 0) {
       collecting_bytes_ = 0;
       for (const auto& message : collecting_) collecting_bytes_ += message.value.size();
     }
     accepted_until_.erase(id);
     resume_check_.forget(id);
-    if (const auto it = uncommitted_.find(id); it != uncommitted_.end()) {
-      to_commit.insert(*it);
-      uncommitted_.erase(it);
-    }
   }
-  if (!to_commit.empty()) commit(to_commit);
-  for (const auto& partition : partitions) metrics_.partition_revoked(to_partition_id(partition));
+  if (!uncommitted_.empty()) commit({});  // the next owner starts at the group's offset
+  for (const auto& partition : partitions) {
+    uncommitted_.erase(to_partition_id(partition));  // not ours to commit any more
+    metrics_.partition_revoked(to_partition_id(partition));
+  }
   spdlog::info("revoked {} partition(s)", partitions.size());
 }
 
@@ -325,18 +319,21 @@ void ConsumeLoop::complete_written() {
 }
 
 void ConsumeLoop::commit(const std::map<PartitionId, std::int64_t>& next_offsets) {
+  // Offsets whose commit failed go along: a partition with no batch since
+  // would otherwise keep its group offset behind until revoked.
+  auto to_commit = uncommitted_;
+  for (const auto& [partition, offset] : next_offsets) to_commit[partition] = offset;
   std::map<kafka::TopicPartition, std::int64_t> offsets;
-  for (const auto& [partition, offset] : next_offsets) {
-    offsets[to_topic_partition(partition)] = offset;
-  }
+  for (const auto& [partition, offset] : to_commit) offsets[to_topic_partition(partition)] = offset;
   if (offsets.empty()) return;
+  last_commit_ = Clock::now();
   // Advisory: the checkpoint already holds these. The group's offsets serve
   // lag tooling and whichever member takes a partition over.
   if (consumer_->commit(offsets, kCommitTimeout)) {
-    metrics_.offsets_committed(next_offsets);
-    for (const auto& [partition, offset] : next_offsets) uncommitted_.erase(partition);
+    metrics_.offsets_committed(to_commit);
+    uncommitted_.clear();
   } else {
-    for (const auto& [partition, offset] : next_offsets) uncommitted_[partition] = offset;
+    uncommitted_ = std::move(to_commit);
   }
 }
 
@@ -379,6 +376,7 @@ bool ConsumeLoop::run() {
     reopen_if_requested();
     start_writing();
     publish_lag();
+    if (!uncommitted_.empty() && Clock::now() - last_commit_ >= kCommitRetryInterval) commit({});
   }
   // The batches in hand when the stop came: store them too, then leave.
   if (stored) stored = finish_writing();

@@ -139,6 +139,45 @@ TEST(Commits, AfterARebalanceEachPartitionIsReportedByItsOwnerAlone) {
   EXPECT_EQ(read_lines(dir / "first.log").size() + read_lines(dir / "second.log").size(), 3u * 110);
 }
 
+// A commit that fails leaves the group's offset behind what is stored. It
+// is sent again until the group takes it, even for a partition that gets no
+// further batch (it used to wait for the partition's revocation).
+TEST(Commits, ACommitThatFailedIsSentAgainOnceKafkaIsBack) {
+  DevBroker broker;
+  TempDir dir;
+  // One batch of 60 lines of ~450 bytes does not fit: the full disk keeps
+  // it in the worker's hands until Kafka is down.
+  const SmallFilesystem disk{dir / "disk", "16k"};
+  constexpr int kVisits = 60;
+  std::vector<std::string> values;
+  for (int i = 0; i < kVisits; ++i) {
+    values.push_back(visit_json("quiet-" + std::to_string(i) + std::string(400, 'q'), "10.6.6.6"));
+  }
+  ASSERT_TRUE(produce_all(broker, "user-events", values, 0));
+  WorkerProcess worker{broker,
+                       dir / "disk/events.log",
+                       {{"TRACKER__KAFKA__CONFIG__SESSION_TIMEOUT_MS", "30000"},
+                        {"TRACKER__WORKER__BATCHMAXEVENTS", std::to_string(kVisits)},
+                        {"TRACKER__WORKER__BATCHMAXMS", "10000"}}};
+  ASSERT_TRUE(wait_until([&] { return worker.readiness().first == 503; }, kDeadline))
+      << worker.process().output();
+
+  ASSERT_TRUE(broker.brokers_down());
+  ASSERT_TRUE(disk.resize("4m"));
+  ASSERT_TRUE(
+      wait_until([&] { return worker.metric(series("stored_offset", 0)) == kVisits; }, kDeadline))
+      << worker.process().output();
+  ASSERT_TRUE(worker.process().wait_for_line("kafka consumer: commit", kDeadline))
+      << worker.process().output();  // failed, or not answered in time
+  EXPECT_EQ(worker.metric(series("committed_offset", 0)), std::nullopt);
+
+  ASSERT_TRUE(broker.brokers_up());
+  EXPECT_TRUE(wait_until([&] { return worker.metric(series("committed_offset", 0)) == kVisits; },
+                         kDeadline))
+      << worker.process().output();
+  EXPECT_EQ(read_lines(dir / "disk/events.log").size(), std::size_t{kVisits});
+}
+
 // librdkafka's synchronous commit waits for the group coordinator until the
 // session times out: with Kafka down, each batch stored from what was already
 // fetched held the worker that long. (Leaving the group still waits for the

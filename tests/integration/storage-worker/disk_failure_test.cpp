@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,28 +16,6 @@ namespace tracker::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-/// A tmpfs of a given size mounted on a fresh directory; unmounted on scope exit.
-class SmallFilesystem {
- public:
-  SmallFilesystem(const std::filesystem::path& where, const std::string& size) : where_(where) {
-    std::filesystem::create_directories(where_);
-    const auto result =
-        run_command("mount -t tmpfs -o size=" + size + " tmpfs '" + where_.string() + "' 2>&1");
-    if (result.exit_code != 0) throw std::runtime_error("mount tmpfs: " + result.output);
-  }
-  ~SmallFilesystem() { run_command("umount -l '" + where_.string() + "' 2>&1"); }
-  SmallFilesystem(const SmallFilesystem&) = delete;
-  SmallFilesystem& operator=(const SmallFilesystem&) = delete;
-
-  bool resize(const std::string& size) const {
-    return run_command("mount -o remount,size=" + size + " '" + where_.string() + "' 2>&1")
-               .exit_code == 0;
-  }
-
- private:
-  std::filesystem::path where_;
-};
 
 TEST(StorageWorkerDisk, AFullDiskPausesStoringAndLosesNothingOnceThereIsSpace) {
   DevBroker broker;
@@ -59,9 +36,10 @@ TEST(StorageWorkerDisk, AFullDiskPausesStoringAndLosesNothingOnceThereIsSpace) {
       << worker.process().output();
   const auto [status, detail] = worker.readiness();
   EXPECT_NE(detail.find("No space left on device"), std::string::npos) << detail;
-  EXPECT_GE(worker.metric(R"(tracker_worker_store_errors_total{stage="events"})").value_or(0) +
-                worker.metric(R"(tracker_worker_store_errors_total{stage="checkpoint"})").value_or(0),
-            1);
+  EXPECT_GE(
+      worker.metric(R"(tracker_worker_store_errors_total{stage="events"})").value_or(0) +
+          worker.metric(R"(tracker_worker_store_errors_total{stage="checkpoint"})").value_or(0),
+      1);
   // Nothing half-written: what is on the full disk is whole lines, in order.
   const auto partial = read_lines(file);
   ASSERT_LT(partial.size(), expected.size());

@@ -15,8 +15,7 @@ constexpr auto kStartDeadline = std::chrono::seconds(60);
 std::string quote(const std::string& text) { return "'" + text + "'"; }
 
 std::string http_get(std::uint16_t port, const std::string& path, const std::string& format) {
-  return run_command("curl -s -m 10 " + format + " http://127.0.0.1:" + std::to_string(port) +
-                     path)
+  return run_command("curl -s -m 10 " + format + " http://127.0.0.1:" + std::to_string(port) + path)
       .output;
 }
 
@@ -66,6 +65,21 @@ std::pair<int, std::string> WorkerProcess::readiness() const {
 
 bool WorkerProcess::wait_assigned(std::chrono::steady_clock::duration deadline) {
   return process_->wait_for_line("assigned", deadline).has_value();
+}
+
+SmallFilesystem::SmallFilesystem(const std::filesystem::path& where, const std::string& size)
+    : where_(where) {
+  std::filesystem::create_directories(where_);
+  const auto result =
+      run_command("mount -t tmpfs -o size=" + size + " tmpfs '" + where_.string() + "' 2>&1");
+  if (result.exit_code != 0) throw std::runtime_error("mount tmpfs: " + result.output);
+}
+
+SmallFilesystem::~SmallFilesystem() { run_command("umount -l '" + where_.string() + "' 2>&1"); }
+
+bool SmallFilesystem::resize(const std::string& size) const {
+  return run_command("mount -o remount,size=" + size + " '" + where_.string() + "' 2>&1")
+             .exit_code == 0;
 }
 
 std::string visit_json(const std::string& user_agent, const std::optional<std::string>& ip) {

@@ -39,6 +39,23 @@ class WorkerProcess {
   std::uint16_t admin_port_ = 0;
 };
 
+/// A tmpfs of a given size mounted on a fresh directory (tests run as root);
+/// unmounted when it goes out of scope. Throws std::runtime_error if the
+/// mount fails.
+class SmallFilesystem {
+ public:
+  SmallFilesystem(const std::filesystem::path& where, const std::string& size);
+  ~SmallFilesystem();
+  SmallFilesystem(const SmallFilesystem&) = delete;
+  SmallFilesystem& operator=(const SmallFilesystem&) = delete;
+
+  /// Remounts it with a new size; false if that failed.
+  bool resize(const std::string& size) const;
+
+ private:
+  std::filesystem::path where_;
+};
+
 /// One visit event as the pixel service writes it.
 std::string visit_json(const std::string& user_agent, const std::optional<std::string>& ip);
 

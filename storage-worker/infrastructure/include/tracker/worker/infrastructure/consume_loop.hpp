@@ -108,6 +108,8 @@ class ConsumeLoop {
   void complete_written();
   /// Between retries: keeps polling (group membership) with everything paused.
   void wait_while_paused(std::chrono::milliseconds duration);
+  /// Commits `next_offsets` and whatever earlier commits failed to (bounded
+  /// wait; a failure keeps them for the next attempt).
   void commit(const std::map<application::PartitionId, std::int64_t>& next_offsets);
   void reopen_if_requested();
   void publish_lag();
@@ -136,8 +138,10 @@ class ConsumeLoop {
   std::map<application::PartitionId, std::int64_t> stored_offsets_;
   // Partitions resumed from the checkpoint whose first message is still to come.
   application::ResumeCheck resume_check_;
-  // Stored but not yet committed to the group (a commit failed).
+  // Stored but not yet committed to the group (a commit failed): sent with
+  // the next commit, and on their own every few seconds until one succeeds.
   std::map<application::PartitionId, std::int64_t> uncommitted_;
+  std::chrono::steady_clock::time_point last_commit_;  // the last attempt
   std::unique_ptr<kafka::Consumer> consumer_;  // last: its hooks use the members above
 };
 
