@@ -13,8 +13,10 @@
 namespace tracker::testing {
 
 /// A program started with fork/exec, its stdout and stderr captured line by
-/// line on a reader thread. The destructor sends SIGKILL if it still runs, so
-/// a failing test never leaves processes behind.
+/// line on a reader thread. The destructor sends SIGKILL if it still runs, and
+/// the kernel does if the test process dies first, so a failing or crashing
+/// test never leaves processes behind. Make it on the thread that outlives
+/// it (the kernel's signal comes when the thread that started it exits).
 class ChildProcess {
  public:
   /// `env` entries are added to (and override) the test's own environment.
