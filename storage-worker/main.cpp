@@ -43,7 +43,7 @@ constexpr int kMiB = 1024 * 1024;
 /// default glibc gives such memory back to the kernel at once, so the next
 /// batch page-faults it in again: about 40 % of the worker's page faults and
 /// 15 % of its CPU in the benchmark. Keep freed memory for reuse instead; the
-/// worker's RSS is a few batches either way (docs/benchmarks.md).
+/// worker's RSS is a few batches either way (docs/benchmarks-storage-worker.md).
 void keep_freed_batch_memory() {
   mallopt(M_MMAP_THRESHOLD, 32 * kMiB);  // glibc's largest: big buffers come from the heap
   mallopt(M_TRIM_THRESHOLD, 128 * kMiB);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """storage-worker against `kcat -C -e`, both copying the same preloaded topic
 into a file, measured the same way, in alternating rounds. See run.sh for
-the command line; docs/benchmarks.md for results.
+the command line; docs/benchmarks-storage-worker.md for results.
 
 How each side is timed: a sampler thread looks every millisecond at how many
 bytes of the output are done, and keeps each change. The clock stops at the

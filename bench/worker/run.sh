@@ -18,7 +18,7 @@
 # counts only once durable: the length its checkpoint records after the
 # fdatasync. Printed per round and as medians: events/s,
 # the ratio, CPU seconds (whole process) and peak RSS of each.
-# Details: bench/worker/bench.py; results: docs/benchmarks.md.
+# Details: bench/worker/bench.py; results: docs/benchmarks-storage-worker.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 exec python3 bench/worker/bench.py "$@"

@@ -21,7 +21,7 @@ namespace tracker::worker::infrastructure {
 
 struct ConsumeLoopOptions {
   // Each batch pays three syncs (about 10 ms here): with 1,000 events a batch
-  // they capped the worker near 75k events/s (docs/benchmarks.md).
+  // they capped the worker near 75k events/s (docs/benchmarks-storage-worker.md).
   std::size_t batch_max_events = 10000;
   // Bounds a batch's memory whatever the event sizes (64 KiB each at most).
   std::size_t batch_max_bytes = std::size_t{16} * 1024 * 1024;
