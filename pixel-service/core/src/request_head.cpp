@@ -19,10 +19,30 @@ void RequestHeadReader::start() {
   // the request line and the fields separately) must never fire first.
   parser_->header_limit(std::numeric_limits<std::uint32_t>::max());
   consumed_ = 0;
+  request_line_begun_ = false;
+}
+
+std::size_t RequestHeadReader::skip_empty_lines(std::string_view buffered) {
+  // Empty lines before the request line are skipped, as RFC 9112 2.2 asks
+  // and nginx does (Beast would call them a bad method): some clients send
+  // an extra CRLF after a request. They count towards the header limit, so
+  // an endless stream of them is TooLarge.
+  std::size_t skipped = 0;
+  while (!request_line_begun_ && skipped < buffered.size() && consumed_ < max_header_bytes_) {
+    const char c = buffered[skipped];
+    if (c != '\r' && c != '\n') {
+      request_line_begun_ = true;
+      break;
+    }
+    ++skipped;
+    ++consumed_;
+  }
+  return skipped;
 }
 
 RequestHeadReader::Step RequestHeadReader::parse(std::string_view buffered) {
   Step step;
+  step.used = skip_empty_lines(buffered);
   while (true) {
     const std::string_view rest = buffered.substr(step.used);
     const std::string_view window = rest.substr(0, max_header_bytes_ - consumed_);
@@ -32,6 +52,13 @@ RequestHeadReader::Step RequestHeadReader::parse(std::string_view buffered) {
     step.used += used;
     consumed_ += used;
     if (!ec && parser_->is_header_done()) {
+      // A transfer coding that does not end in chunked leaves the body's
+      // length unknown (RFC 9112 6.3): whatever follows could be read as
+      // the next request, so this one is malformed (400 and close).
+      if (head_.transfer_encoding && !parser_->chunked()) {
+        step.status = Status::Malformed;
+        return step;
+      }
       head_.keep_alive = parser_->keep_alive();
       head_.has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
       step.status = Status::Complete;
@@ -41,7 +68,7 @@ RequestHeadReader::Step RequestHeadReader::parse(std::string_view buffered) {
       step.status = Status::Malformed;
       return step;
     }
-    // Progress without a complete header (leading blank lines): parse on.
+    // Progress without a complete header: parse on.
     if (!ec && used != 0 && used < window.size()) continue;
     break;
   }

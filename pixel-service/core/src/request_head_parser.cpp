@@ -26,6 +26,7 @@ RequestHeadParser::RequestHeadParser(RequestHead& head) : head_(head) {
   head_.user_agent.clear();
   head_.x_forwarded_for.clear();
   head_.forwarded.clear();
+  head_.transfer_encoding = false;
 }
 
 void RequestHeadParser::on_request_impl(http::verb method, string_view /*method_str*/,
@@ -48,6 +49,9 @@ void RequestHeadParser::on_field_impl(http::field name, string_view name_string,
       break;
     case http::field::user_agent:
       head_.user_agent.keep_first(view(value));
+      break;
+    case http::field::transfer_encoding:
+      head_.transfer_encoding = true;
       break;
     case http::field::forwarded:
       append_to_list(head_.forwarded, value);

@@ -5,11 +5,22 @@ namespace http = boost::beast::http;
 
 namespace {
 constexpr std::string_view kTrackPath = "/track";
+
+/// The path of a request target in origin form (`/track?x`) or absolute
+/// form (`http://host/track?x`), which a server must accept as well (RFC
+/// 9112 3.2.2); any other form has no path that could be /track.
+std::string_view path_of(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  const auto authority = target.starts_with('/') ? std::string_view::npos : target.find("://");
+  if (authority == std::string_view::npos) return target;
+  const auto path = target.find('/', authority + 3);
+  return path == std::string_view::npos ? std::string_view{"/"} : target.substr(path);
 }
+}  // namespace
 
 Route route_request(http::verb method, std::string_view target) {
   const bool head = method == http::verb::head;
-  if (target.substr(0, target.find('?')) != kTrackPath) return Route{Reply::NotFound, head, false};
+  if (path_of(target) != kTrackPath) return Route{Reply::NotFound, head, false};
   switch (method) {
     case http::verb::get:
       return Route{Reply::Pixel, false, true};

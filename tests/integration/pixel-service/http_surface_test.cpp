@@ -143,6 +143,35 @@ TEST_F(PixelHttp, RequestBodiesAreRefused) {
   }
 }
 
+TEST_F(PixelHttp, ATransferCodingOtherThanChunkedGets400AndWhatFollowsIsNeverServed) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  // A body of unknown length: read as "no body", the second request would be
+  // smuggled past whatever forwarded the first.
+  connection.send(
+      "GET /track?te=1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+      "GET /track?smuggled=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto response = connection.read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(response->header("connection"), "close");
+  EXPECT_TRUE(connection.closed_by_server());
+  EXPECT_EQ(pixel.metric(R"(tracker_pixel_http_requests_total{route="invalid",status="400"})"), 1);
+  EXPECT_EQ(pixel.metric(R"(tracker_pixel_http_requests_total{route="/track",status="200"})"), 0);
+}
+
+TEST_F(PixelHttp, EmptyLinesBetweenPipelinedRequestsAreSkipped) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  connection.send("\r\n" + kGetTrack + "\r\n\r\n" + kGetTrack);
+  for (int i = 0; i < 2; ++i) {
+    const auto response = connection.read();
+    ASSERT_TRUE(response) << "request " << i;
+    EXPECT_EQ(response->status, 200);
+    EXPECT_FALSE(response->header("connection"));
+  }
+}
+
 TEST_F(PixelHttp, KeepAliveServesManyRequestsOnOneConnection) {
   PixelProcess pixel(broker_);
   HttpConnection connection("127.0.0.1", pixel.port());

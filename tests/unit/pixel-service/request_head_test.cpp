@@ -90,5 +90,42 @@ TEST(RequestHeadReader, MalformedInputIsMalformed) {
   EXPECT_EQ(reader.parse("THIS IS NOT HTTP\r\n\r\n").status, Status::Malformed);
 }
 
+TEST(RequestHeadReader, ATransferCodingThatDoesNotEndInChunkedIsMalformed) {
+  // Its body has no known length, so what follows must not be read as the
+  // next request.
+  for (const char* coding : {"gzip", "chunked, gzip", "identity", "gzip, chunked, br"}) {
+    RequestHeadReader reader(8192);
+    EXPECT_EQ(reader
+                  .parse("GET /track HTTP/1.1\r\nTransfer-Encoding: " + std::string(coding) +
+                         "\r\n\r\nGET /track?smuggled HTTP/1.1\r\n\r\n")
+                  .status,
+              Status::Malformed)
+        << coding;
+  }
+  RequestHeadReader reader(8192);
+  ASSERT_EQ(reader.parse("GET /track HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n").status,
+            Status::Complete);
+  EXPECT_TRUE(reader.head().has_body);  // refused as a body (413), as plain chunked is
+}
+
+TEST(RequestHeadReader, EmptyLinesBeforeTheRequestLineAreSkipped) {
+  const std::string bytes = "\r\n\n\r\nGET /track?a=1 HTTP/1.1\r\nUser-Agent: UA\r\n\r\n";
+  for (const std::size_t read_size : {1U, 2U, 3U, 100U}) {
+    RequestHeadReader reader(8192);
+    ASSERT_EQ(read_in_pieces(reader, bytes, read_size), Status::Complete) << read_size;
+    EXPECT_EQ(reader.head().target, "/track?a=1");
+    EXPECT_EQ(reader.head().user_agent.view(), "UA");
+    EXPECT_EQ(reader.header_bytes(), bytes.size());
+  }
+}
+
+TEST(RequestHeadReader, EmptyLinesCountTowardsTheHeaderLimit) {
+  RequestHeadReader reader(8192);
+  EXPECT_EQ(read_in_pieces(reader, std::string(8190, '\n') + "GET /track HTTP/1.1\r\n\r\n", 4096),
+            Status::TooLarge);
+  RequestHeadReader endless(8192);
+  EXPECT_EQ(read_in_pieces(endless, std::string(20000, '\n'), 4096), Status::TooLarge);
+}
+
 }  // namespace
 }  // namespace tracker::pixel

@@ -33,6 +33,17 @@ TEST(RouteRequest, OtherPathsAreNotFound) {
   EXPECT_EQ(route_request(verb::head, "/nope"), (Route{Reply::NotFound, true, false}));
 }
 
+TEST(RouteRequest, TheAbsoluteFormOfATargetIsRoutedByItsPath) {
+  EXPECT_EQ(route_request(verb::get, "http://px.example/track?a=1"),
+            (Route{Reply::Pixel, false, true}));
+  EXPECT_EQ(route_request(verb::head, "https://px.example:8443/track"),
+            (Route{Reply::Pixel, true, false}));
+  for (const char* target : {"http://px.example", "http://px.example/", "http://track/x",
+                             "http://px.example?/track", "http://px.example/track/"}) {
+    EXPECT_EQ(route_request(verb::get, target).reply, Reply::NotFound) << target;
+  }
+}
+
 TEST(QueryOf, IsEverythingAfterTheFirstQuestionMark) {
   EXPECT_EQ(query_of("/track?a=1&b=?2"), "a=1&b=?2");
   EXPECT_EQ(query_of("/track?"), "");

@@ -38,6 +38,7 @@ struct RequestHead {
   unsigned version = 11;
   bool keep_alive = true;
   bool has_body = false;  // Content-Length > 0 or chunked
+  bool transfer_encoding = false;  // a Transfer-Encoding header was sent
   KeptField referer;
   KeptField user_agent;
   std::string x_forwarded_for;  // every X-Forwarded-For value, comma-joined
@@ -77,8 +78,11 @@ class RequestHeadReader {
  private:
   std::size_t max_header_bytes_;
   RequestHead head_;
+  std::size_t skip_empty_lines(std::string_view buffered);
+
   std::optional<RequestHeadParser> parser_;  // Beast parsers cannot be reset: one per request
   std::size_t consumed_ = 0;
+  bool request_line_begun_ = false;
 };
 
 }  // namespace tracker::pixel
