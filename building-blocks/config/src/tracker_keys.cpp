@@ -36,8 +36,9 @@ const std::vector<KeyDefinition>& tracker_keys() {
       {"Http__IdleTimeoutMs", ValueType::Integer, "30000",
        "keep-alive connection idle time before it is closed (pixel)", 1, kMaxMillis},
       {"Http__MaxConnections", ValueType::Integer, "10000",
-       "concurrent connections; beyond it new ones wait in the accept backlog (pixel)", 1,
-       1'000'000},
+       "concurrent connections; at the cap a new one replaces the connection waiting longest "
+       "for its client (pixel)",
+       1, 1'000'000},
       // Admin HTTP (both services)
       {"Admin__Address", ValueType::String, "0.0.0.0", "address the admin port binds to"},
       {"Admin__Port", ValueType::Integer, "9090",

@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <cerrno>
+#include <limits>
 #include <string_view>
 
 #include "http/connection_registry.hpp"
@@ -68,7 +69,9 @@ Session::Session(tcp::socket socket, const tcp::endpoint& peer, const SessionCon
       peer_trusted_(context_.trusted_proxies.contains(peer_)) {}
 
 asio::awaitable<void> Session::run() {
-  while (!stopping_) {
+  // The loop ends with the connection: at a stop, once no request is in
+  // progress (read_header) or after the reply that says Connection: close.
+  while (true) {
     const ReadResult read = co_await read_header();
     if (read == ReadResult::Closed) break;
     const auto received = std::chrono::system_clock::now();
@@ -80,7 +83,7 @@ asio::awaitable<void> Session::run() {
       if (co_await write_reply(reply, Persistence::Close, false, received)) {
         context_.metrics.count(reply, std::chrono::steady_clock::now() - request_started_);
         registry_.mark_waiting(*this);
-        co_await linger();
+        co_await linger(kLingerBytes);
       }
       break;
     }
@@ -94,7 +97,16 @@ asio::awaitable<void> Session::run() {
     context_.metrics.count(answer.reply, std::chrono::steady_clock::now() - request_started_);
     registry_.mark_waiting(*this);
     if (persistence == Persistence::Close) {
-      if (head.has_body) co_await linger();
+      // Unread bytes at close() make the kernel send a reset, which can
+      // destroy the reply before the client reads it: a body we refused, or
+      // at a stop, requests the client pipelined after this one.
+      if (stopping_) {
+        // Everything the client pipelined before it reads this reply: the
+        // time limit and the drain deadline bound it, not a byte count.
+        co_await linger(std::numeric_limits<std::size_t>::max());
+      } else if (head.has_body) {
+        co_await linger(kLingerBytes);
+      }
       break;
     }
     // Yield before the next request, to the back of the turn, for two
@@ -105,6 +117,9 @@ asio::awaitable<void> Session::run() {
     // been sent: read now, it would cost a read that finds nothing; read
     // after every other ready connection, it has usually arrived.
     co_await asio::post(socket_.get_executor(), asio::use_awaitable);
+    // Evicted at the connection cap meanwhile: a request already buffered
+    // must not be recorded, as it can no longer be answered.
+    if (!socket_.is_open()) break;
   }
   // close() alone sends the FIN after any reply still in the send buffer,
   // as shutdown() would: one system call per connection fewer, which counts
@@ -143,7 +158,9 @@ asio::awaitable<Session::ReadResult> Session::read_header() {
           break;
       }
     }
-    if (stopping_ && idle_) co_return ReadResult::Closed;
+    // At a stop, a request whose bytes have arrived is answered, even if it
+    // was pipelined behind the one just answered; otherwise it is the end.
+    if (stopping_ && idle_ && !bytes_arrived()) co_return ReadResult::Closed;
     auto [ec, bytes] = co_await socket_.async_read_some(buffer_.prepare(kReadChunk), kUseTuple);
     if (ec) co_return ReadResult::Closed;  // end of stream, reset, timeout or stop()
     buffer_.commit(bytes);
@@ -182,13 +199,13 @@ asio::awaitable<bool> Session::write_reply(Reply reply, Persistence persistence,
   co_return !error;
 }
 
-asio::awaitable<void> Session::linger() {
+asio::awaitable<void> Session::linger(std::size_t max_bytes) {
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
   expires_after(kLingerTime);
   std::array<char, kReadChunk> discard{};
   std::size_t discarded = 0;
-  while (discarded < kLingerBytes) {
+  while (discarded < max_bytes) {
     auto [ec, bytes] = co_await socket_.async_read_some(asio::buffer(discard), kUseTuple);
     if (ec) break;
     discarded += bytes;
@@ -200,7 +217,12 @@ void Session::stop() {
   // Bytes that already arrived are a request in progress, even if the read
   // has not completed yet: let it complete and be answered.
   boost::system::error_code ec;
-  if (idle_ && (socket_.available(ec) == 0 || ec)) socket_.cancel(ec);
+  if (idle_ && !bytes_arrived()) socket_.cancel(ec);
+}
+
+bool Session::bytes_arrived() {
+  boost::system::error_code ec;
+  return socket_.available(ec) != 0 && !ec;
 }
 
 void Session::close() {

@@ -41,8 +41,9 @@ class Session : public boost::intrusive::list_base_hook<> {
   /// Serves the connection until it closes, times out or the server stops.
   boost::asio::awaitable<void> run();
 
-  /// Graceful stop: an idle connection closes now; a request in progress is
-  /// answered (with Connection: close) and then the connection closes.
+  /// Graceful stop: an idle connection closes now; a request in progress,
+  /// or the next one already pipelined, is answered (with Connection:
+  /// close), and the connection closes without a reset.
   void stop();
   /// Hard stop at the drain deadline, or eviction at the connection cap:
   /// closes the socket.
@@ -62,10 +63,12 @@ class Session : public boost::intrusive::list_base_hook<> {
   boost::asio::awaitable<ReadResult> read_header();
   boost::asio::awaitable<bool> write_reply(Reply reply, Persistence persistence, bool head_only,
                                            std::chrono::system_clock::time_point now);
-  /// Reads and discards what the client still sends for a short while after
-  /// an error reply, so closing does not reset the connection before the
-  /// client has read that reply.
-  boost::asio::awaitable<void> linger();
+  /// Reads and discards what the client still sends for a short while (and
+  /// up to `max_bytes`) after a closing reply, so closing does not reset the
+  /// connection before the client has read that reply.
+  boost::asio::awaitable<void> linger(std::size_t max_bytes);
+  /// Bytes of a request are in the socket, not read yet.
+  bool bytes_arrived();
   void record_visit(const RequestHead& head, std::chrono::system_clock::time_point received);
   /// The client address for the event; a view into peer_text_ or
   /// forwarded_client_, valid until the next request.

@@ -1,5 +1,6 @@
 // Kafka outages, a full queue, shutdown and start-up failures.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
 
 #include <fstream>
@@ -115,6 +116,61 @@ TEST(PixelResilience, SigtermAnswersTheRequestInProgressThenCloses) {
   EXPECT_EQ(response->header("connection"), "close");
   EXPECT_EQ(pixel.process().wait_for_exit(std::chrono::seconds(60)), 0);
   EXPECT_EQ(read_events(broker, 2).size(), 2U);
+}
+
+/// Writes as much of `bytes` as the connection takes, until the peer stops
+/// reading (nothing more taken for 2 s); returns how much was written.
+std::size_t send_until_blocked(boost::asio::ip::tcp::socket& socket, const std::string& bytes) {
+  socket.non_blocking(true);
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    boost::system::error_code ec;
+    sent += socket.write_some(boost::asio::buffer(bytes.data() + sent, bytes.size() - sent), ec);
+    if (ec == boost::asio::error::would_block) {
+      pollfd writable{socket.native_handle(), POLLOUT, 0};
+      if (::poll(&writable, 1, 2000) != 1) break;
+    } else if (ec) {
+      ADD_FAILURE() << "send: " << ec.message();
+      break;
+    }
+  }
+  socket.non_blocking(false);
+  return sent;
+}
+
+TEST(PixelResilience, SigtermInTheMiddleOfAPipelineEndsWithAClosingReply) {
+  DevBroker broker;
+  PixelProcess pixel(broker);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  // Far more replies than the socket buffers hold while the client does not
+  // read: at SIGTERM the pixel is part-way through, with requests waiting.
+  constexpr int kRequests = 20000;
+  std::string pipeline;
+  for (int i = 0; i < kRequests; ++i) pipeline += track_request(i);
+  send_until_blocked(connection.socket(), pipeline);
+  ASSERT_TRUE(wait_until([&] {
+    return pixel.metric(R"(tracker_pixel_http_requests_total{route="/track",status="200"})") > 0;
+  }));
+
+  pixel.process().send_signal(SIGTERM);
+  std::size_t answered = 0;
+  std::optional<Response> last;
+  while (auto response = connection.try_read(std::chrono::seconds(30))) {
+    ASSERT_EQ(response->status, 200) << "reply " << answered;
+    last = std::move(response);
+    ++answered;
+  }
+  ASSERT_GT(answered, 0U);
+  ASSERT_LT(answered, static_cast<std::size_t>(kRequests));
+  // The last reply tells the client the rest were not taken, so it can send
+  // them again elsewhere; no reset cut the replies short.
+  EXPECT_EQ(last->header("connection"), "close");
+  EXPECT_EQ(pixel.process().wait_for_exit(std::chrono::seconds(60)), 0);
+  // A visit for every reply, and none for the requests left unanswered.
+  EXPECT_TRUE(pixel.process().wait_for_line(
+      "; " + std::to_string(answered) + " delivered since start", std::chrono::seconds(1)))
+      << "answered " << answered << "\n"
+      << pixel.process().output();
 }
 
 TEST(PixelResilience, MissingImageStopsStartupWithOneClearLine) {
