@@ -77,6 +77,10 @@ void Consumer::Impl::handle_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_pa
     } else {
       log_if_error(rd_kafka_assign(rk.get(), partitions), "assign");
     }
+    // librdkafka keeps a partition's pause through losing it and getting it
+    // back; whoever paused it may have resumed "all assigned" meanwhile,
+    // which then did not include it. A partition is assigned unpaused.
+    log_if_error(rd_kafka_resume_partitions(rk.get(), partitions), "resume");
     return;
   }
 

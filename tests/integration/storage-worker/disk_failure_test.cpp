@@ -52,5 +52,49 @@ TEST(StorageWorkerDisk, AFullDiskPausesStoringAndLosesNothingOnceThereIsSpace) {
   EXPECT_TRUE(wait_until([&] { return worker.readiness().first == 200; }, 30s));
 }
 
+// librdkafka keeps a partition paused through losing it and getting it
+// back, so a retry that ended while the partition was away used to leave
+// it paused for good: nothing more was stored, and the worker looked ready.
+TEST(StorageWorkerDisk, APartitionLostWhileTheDiskWasFullIsConsumedWhenItComesBack) {
+  DevBroker broker;
+  TempDir dir;
+  // One batch of 60 lines of ~450 bytes does not fit: the worker retries it,
+  // its partition paused, until Kafka is down long enough to lose it.
+  const SmallFilesystem disk{dir / "disk", "16k"};
+  const auto file = dir / "disk/events.log";
+  std::vector<std::string> values;
+  std::vector<std::string> expected;
+  for (int i = 0; i < 60; ++i) {
+    const auto user_agent = "lost-" + std::to_string(i) + std::string(400, 'l');
+    values.push_back(visit_json(user_agent, "10.7.7.7"));
+    expected.push_back(visit_line(user_agent, "10.7.7.7"));
+  }
+  ASSERT_TRUE(produce_all(broker, "user-events", values, 0));
+  WorkerProcess worker{broker,
+                       file,
+                       {{"TRACKER__KAFKA__CONFIG__SESSION_TIMEOUT_MS", "6000"},
+                        {"TRACKER__WORKER__BATCHMAXEVENTS", "60"},
+                        {"TRACKER__WORKER__BATCHMAXMS", "10000"}}};
+  ASSERT_TRUE(wait_until([&] { return worker.readiness().first == 503; }, 60s))
+      << worker.process().output();
+
+  ASSERT_TRUE(broker.brokers_down());
+  ASSERT_TRUE(worker.process().wait_for_line("partition(s) lost", 60s))
+      << worker.process().output();
+  ASSERT_TRUE(disk.resize("4m"));
+  // The batch lost its partition's visits (another member would store them):
+  // the retry succeeds with nothing to write, while the partition is away.
+  ASSERT_TRUE(worker.process().wait_for_line("storing works again", 60s))
+      << worker.process().output();
+  ASSERT_TRUE(broker.brokers_up());
+
+  ASSERT_TRUE(
+      produce_all(broker, "user-events", {visit_json("after-it-came-back", "10.7.7.7")}, 0));
+  expected.push_back(visit_line("after-it-came-back", "10.7.7.7"));
+  EXPECT_TRUE(wait_until([&] { return read_lines(file).size() >= expected.size(); }, 60s))
+      << worker.process().output();
+  EXPECT_EQ(read_lines(file), expected);
+}
+
 }  // namespace
 }  // namespace tracker::testing

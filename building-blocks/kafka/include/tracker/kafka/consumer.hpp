@@ -88,6 +88,8 @@ class Consumer {
 
   /// Re-reads a partition from `offset` (or kOffsetBeginning).
   void seek(const TopicPartition& partition, std::int64_t offset);
+  /// Stops fetching these partitions until resume(). A partition that a
+  /// rebalance assigns (again) starts unpaused.
   void pause(const std::vector<TopicPartition>& partitions);
   void resume(const std::vector<TopicPartition>& partitions);
   std::vector<TopicPartition> assignment() const;
