@@ -22,6 +22,9 @@ bool all_digits(std::string_view text) {
 }
 
 std::optional<ip::address> parse_address(std::string_view text) {
+  // A zone (fe80::1%eth0) names an interface of the sender's host: no
+  // client address to record, and parsing it would look the name up here.
+  if (text.find('%') != std::string_view::npos) return std::nullopt;
   boost::system::error_code ec;
   const auto address = ip::make_address(std::string(text), ec);
   if (ec) return std::nullopt;

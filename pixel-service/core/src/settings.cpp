@@ -1,5 +1,9 @@
 #include "tracker/pixel/settings.hpp"
 
+#include <algorithm>
+#include <exception>
+#include <string>
+
 namespace tracker::pixel {
 namespace {
 
@@ -7,6 +11,40 @@ template <typename T>
 T narrow(std::int64_t value) {
   // The config schema bounds every integer key, so this cannot truncate.
   return static_cast<T>(value);
+}
+
+// librdkafka's default message.max.bytes.
+constexpr std::size_t kDefaultMessageMaxBytes = 1'000'000;
+// Keys, quotes, the timestamp and an IPv6 address, with room to spare.
+constexpr std::size_t kEventOverheadBytes = 256;
+// The longest JSON escape of one byte (\u001f).
+constexpr std::size_t kMaxEscapedBytesPerByte = 6;
+
+/// An event must always fit the producer's message size limit, whatever the
+/// request (issue 3): the kept values (referrer, user agent, query) are all
+/// within the header block and each within its own bound, and every byte of
+/// them may become a six-byte JSON escape.
+void check_events_fit(const PixelSettings& settings) {
+  const std::size_t values =
+      std::min(settings.http.max_header_bytes,
+               2 * settings.limits.max_header_value_bytes + settings.limits.max_query_bytes);
+  const std::size_t largest = kMaxEscapedBytesPerByte * values + kEventOverheadBytes;
+  std::size_t limit = kDefaultMessageMaxBytes;
+  if (const auto it = settings.sink.properties.find("message.max.bytes");
+      it != settings.sink.properties.end()) {
+    try {
+      limit = std::stoul(it->second);
+    } catch (const std::exception&) {
+      return;  // librdkafka reports the bad value, naming it
+    }
+  }
+  if (largest <= limit) return;
+  throw config::ConfigError(
+      "TRACKER__HTTP__MAXHEADERBYTES, TRACKER__PIXEL__MAXHEADERVALUEBYTES and "
+      "TRACKER__PIXEL__MAXQUERYBYTES allow events of up to " +
+      std::to_string(largest) + " bytes (every byte escaped), over the producer's " +
+      "message.max.bytes (" + std::to_string(limit) +
+      "): lower them, or raise TRACKER__KAFKA__CONFIG__MESSAGE_MAX_BYTES");
 }
 
 }  // namespace
@@ -67,6 +105,7 @@ PixelSettings load_settings(const config::Config& config) {
 
   settings.log_level = config.string("Log__Level");
   settings.log_format = config.string("Log__Format");
+  check_events_fit(settings);
   return settings;
 }
 

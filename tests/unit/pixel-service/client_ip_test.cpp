@@ -59,6 +59,13 @@ TEST(ClientIp, GarbageOnTheWalkFallsBackToThePeer) {
   EXPECT_EQ(resolve_xff("10.0.0.2", ",,, ", trust({"10.0.0.0/8"})), "10.0.0.2");
 }
 
+TEST(ClientIp, AnAddressWithAZoneIsGarbage) {
+  EXPECT_EQ(resolve_xff("10.0.0.2", "fe80::1%eth0", trust({"10.0.0.0/8"})), "10.0.0.2");
+  EXPECT_EQ(resolve_xff("10.0.0.2", "[fe80::1%25lo]:80", trust({"10.0.0.0/8"})), "10.0.0.2");
+  EXPECT_EQ(resolve_forwarded("10.0.0.2", R"(for="[fe80::1%eth0]")", trust({"10.0.0.0/8"})),
+            "10.0.0.2");
+}
+
 TEST(ClientIp, GarbageLeftOfTheClientIsNeverReached) {
   EXPECT_EQ(resolve_xff("10.0.0.2", "junk, 198.51.100.7", trust({"10.0.0.0/8"})), "198.51.100.7");
 }

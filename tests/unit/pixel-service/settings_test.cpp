@@ -33,6 +33,28 @@ TEST(Settings, ReadsTheEnvironment) {
   EXPECT_TRUE(settings.trusted_proxies.contains(boost::asio::ip::make_address("10.9.8.7")));
 }
 
+TEST(Settings, LimitsThatLetAnEventOutgrowTheProducersMessageSizeStopStartup) {
+  // Three 200,000-byte values, every byte a six-byte escape: 3.6 MB.
+  const std::vector<std::string> large{"TRACKER__HTTP__MAXHEADERBYTES=1048576",
+                                       "TRACKER__PIXEL__MAXHEADERVALUEBYTES=200000",
+                                       "TRACKER__PIXEL__MAXQUERYBYTES=200000"};
+  try {
+    load(large);
+    FAIL() << "no error";
+  } catch (const config::ConfigError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("TRACKER__PIXEL__MAXHEADERVALUEBYTES"), std::string::npos) << message;
+    EXPECT_NE(message.find("message.max.bytes (1000000)"), std::string::npos) << message;
+  }
+  auto raised = large;
+  raised.push_back("TRACKER__KAFKA__CONFIG__MESSAGE_MAX_BYTES=4000000");
+  EXPECT_NO_THROW(load(raised));
+  // The header block bounds the values together: a small one is enough.
+  auto small_block = large;
+  small_block[0] = "TRACKER__HTTP__MAXHEADERBYTES=65536";
+  EXPECT_NO_THROW(load(small_block));
+}
+
 TEST(Settings, BadTrustedProxyNamesTheKeyAndTheEntry) {
   try {
     load({R"(TRACKER__PIXEL__TRUSTEDPROXIES=["10.0.0.0/8","10.0.0/8"])"});
