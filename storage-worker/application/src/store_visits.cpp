@@ -33,8 +33,11 @@ std::optional<StoreFailure> StoreVisits::store(PreparedBatch& batch) {
   }
 
   Checkpoint next = checkpoint_;
-  if (!batch.lines.empty()) {
-    auto appended = events_.append(batch.lines, checkpoint_.file);
+  // With nothing to write, lines an earlier attempt left unsaved are still
+  // cut: they may be of partitions revoked since.
+  const bool appending = !batch.lines.empty() || unsaved_from_.has_value();
+  if (appending) {
+    auto appended = events_.append(batch.lines, unsaved_from_.value_or(checkpoint_.file));
     if (auto* error = std::get_if<PortError>(&appended)) {
       return StoreFailure{StoreStage::Events, std::move(error->detail)};
     }
@@ -46,16 +49,30 @@ std::optional<StoreFailure> StoreVisits::store(PreparedBatch& batch) {
   }
   if (next == checkpoint_) return std::nullopt;
 
-  // Until this succeeds checkpoint_ keeps the old position, so a retry appends
-  // over the unacknowledged lines instead of after them.
+  // Until this succeeds checkpoint_ keeps the old position, and a retry
+  // appends over the unsaved lines instead of after them.
   if (auto error = checkpoints_.save(next)) {
+    if (appending) {
+      unsaved_from_ = next.file;
+      unsaved_from_->length -= batch.lines.size();
+    }
     return StoreFailure{StoreStage::Checkpoint, std::move(error->detail)};
   }
   checkpoint_ = std::move(next);
+  unsaved_from_.reset();
   return std::nullopt;
 }
 
 std::optional<StoreFailure> StoreVisits::reopen_events() {
+  if (unsaved_from_) {
+    // Lines whose checkpoint failed are in the file being rotated away: cut
+    // them there, as the retry writes them to the new file.
+    auto cut = events_.append({}, *unsaved_from_);
+    if (auto* error = std::get_if<PortError>(&cut)) {
+      return StoreFailure{StoreStage::Reopen, std::move(error->detail)};
+    }
+    unsaved_from_.reset();
+  }
   auto reopened = events_.reopen();
   if (auto* error = std::get_if<PortError>(&reopened)) {
     return StoreFailure{StoreStage::Reopen, std::move(error->detail)};

@@ -32,6 +32,92 @@ std::vector<std::string> all_lines(const std::vector<std::filesystem::path>& fil
   return lines;
 }
 
+/// Makes the worker's checkpoint saves fail until end(): a directory stands
+/// where a save writes its temporary file.
+class CheckpointSavesFail {
+ public:
+  explicit CheckpointSavesFail(const std::filesystem::path& events)
+      : in_the_way_(events.string() + ".checkpoint.tmp") {
+    std::filesystem::create_directory(in_the_way_);
+  }
+  ~CheckpointSavesFail() { end(); }
+  CheckpointSavesFail(const CheckpointSavesFail&) = delete;
+  CheckpointSavesFail& operator=(const CheckpointSavesFail&) = delete;
+  void end() const { std::filesystem::remove(in_the_way_); }
+
+ private:
+  std::filesystem::path in_the_way_;
+};
+
+/// Produces `count` visits named `name`-i to one partition and waits until
+/// the last is in `file`; returns their lines.
+std::vector<std::string> store_visits(const DevBroker& broker, const std::string& name, int count,
+                                      const std::filesystem::path& file) {
+  std::vector<std::string> values;
+  std::vector<std::string> lines;
+  for (int i = 0; i < count; ++i) {
+    values.push_back(visit_json(name + "-" + std::to_string(i), "10.2.2.2"));
+    lines.push_back(visit_line(name + "-" + std::to_string(i), "10.2.2.2"));
+  }
+  EXPECT_TRUE(produce_all(broker, "user-events", values, 0));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto stored = read_lines(file);
+        return std::find(stored.begin(), stored.end(), lines.back()) != stored.end();
+      },
+      60s));
+  return lines;
+}
+
+const std::string kCheckpointErrors = R"(tracker_worker_store_errors_total{stage="checkpoint"})";
+
+// Every retry used to append the batch again after the previous attempt's
+// lines: the checkpoint's position lay beyond the end of the truncated file.
+TEST(StorageWorkerRotation, CopytruncateWhileCheckpointsFailStoresTheBatchOnce) {
+  DevBroker broker;
+  TempDir dir;
+  const auto file = dir / "events.log";
+  WorkerProcess worker{broker, file, kSmallBatches};
+  store_visits(broker, "before", 5, file);
+  std::filesystem::resize_file(file, 0);  // copytruncate, without a signal
+  const CheckpointSavesFail failing{file};
+
+  ASSERT_TRUE(produce_all(broker, "user-events", {visit_json("during", "10.2.2.2")}, 0));
+  ASSERT_TRUE(wait_until([&] { return worker.metric(kCheckpointErrors) >= 3; }, 60s))
+      << worker.process().output();
+  failing.end();
+  ASSERT_TRUE(wait_until([&] { return worker.readiness().first == 200; }, 60s));
+  const auto after = store_visits(broker, "after", 1, file);
+  std::vector<std::string> expected{visit_line("during", "10.2.2.2")};
+  expected.insert(expected.end(), after.begin(), after.end());
+  EXPECT_EQ(read_lines(file), expected);
+}
+
+// A rotation during the retry used to leave the batch in the rotated file,
+// unsaved, and write it to the new file as well.
+TEST(StorageWorkerRotation, RenameAndSighupWhileCheckpointsFailStoreTheBatchOnce) {
+  DevBroker broker;
+  TempDir dir;
+  const auto file = dir / "events.log";
+  WorkerProcess worker{broker, file, kSmallBatches};
+  const auto before = store_visits(broker, "before", 5, file);
+  const CheckpointSavesFail failing{file};
+  ASSERT_TRUE(produce_all(broker, "user-events", {visit_json("during", "10.2.2.2")}, 0));
+  ASSERT_TRUE(wait_until([&] { return worker.metric(kCheckpointErrors) >= 1; }, 60s))
+      << worker.process().output();
+
+  std::filesystem::rename(file, dir / "events.log.1");
+  worker.process().send_signal(SIGHUP);
+  ASSERT_TRUE(worker.process().wait_for_line("reopen", 30s)) << worker.process().output();
+  failing.end();
+  ASSERT_TRUE(wait_until([&] { return worker.readiness().first == 200; }, 60s));
+  const auto after = store_visits(broker, "after", 1, file);
+  EXPECT_EQ(read_lines(dir / "events.log.1"), before);
+  std::vector<std::string> expected{visit_line("during", "10.2.2.2")};
+  expected.insert(expected.end(), after.begin(), after.end());
+  EXPECT_EQ(read_lines(file), expected);
+}
+
 TEST(StorageWorkerRotation, RenameThenSighupUnderLoadLosesAndDoublesNoLine) {
   DevBroker broker;
   TempDir dir;
@@ -44,7 +130,8 @@ TEST(StorageWorkerRotation, RenameThenSighupUnderLoadLosesAndDoublesNoLine) {
   std::vector<std::string> expected;
   for (int round = 0; round < kRounds; ++round) {
     for (int i = 0; i < kPerRound; ++i) {
-      expected.push_back(visit_line("r" + std::to_string(round) + "-" + std::to_string(i), "10.3.3.3"));
+      expected.push_back(
+          visit_line("r" + std::to_string(round) + "-" + std::to_string(i), "10.3.3.3"));
     }
   }
   std::atomic<bool> produced_ok{true};
@@ -54,7 +141,8 @@ TEST(StorageWorkerRotation, RenameThenSighupUnderLoadLosesAndDoublesNoLine) {
     for (int round = 0; round < kRounds; ++round) {
       std::vector<std::string> values;
       for (int i = 0; i < kPerRound; ++i) {
-        values.push_back(visit_json("r" + std::to_string(round) + "-" + std::to_string(i), "10.3.3.3"));
+        values.push_back(
+            visit_json("r" + std::to_string(round) + "-" + std::to_string(i), "10.3.3.3"));
       }
       if (!produce_all(broker, "user-events", values, 0)) produced_ok = false;
     }
@@ -68,11 +156,15 @@ TEST(StorageWorkerRotation, RenameThenSighupUnderLoadLosesAndDoublesNoLine) {
     rotated.push_back(target);
     const auto reopened_before = worker.process().output_lines().size();
     worker.process().send_signal(SIGHUP);  // ... then its postrotate signal
-    ASSERT_TRUE(wait_until([&] {
-      const auto lines = worker.process().output_lines();
-      return std::any_of(lines.begin() + static_cast<std::ptrdiff_t>(reopened_before), lines.end(),
-                         [](const std::string& line) { return line.find("reopened") != std::string::npos; });
-    }, 30s)) << worker.process().output();
+    ASSERT_TRUE(wait_until(
+        [&] {
+          const auto lines = worker.process().output_lines();
+          return std::any_of(
+              lines.begin() + static_cast<std::ptrdiff_t>(reopened_before), lines.end(),
+              [](const std::string& line) { return line.find("reopened") != std::string::npos; });
+        },
+        30s))
+        << worker.process().output();
   }
   producer.join();
   ASSERT_TRUE(produced_ok);

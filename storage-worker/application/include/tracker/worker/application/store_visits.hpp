@@ -62,6 +62,11 @@ class StoreVisits {
   CheckpointStore& checkpoints_;
   DeadLetterSink& dead_letters_;
   Checkpoint checkpoint_;
+  /// Where the lines of an append whose checkpoint could not be saved
+  /// begin. The retry writes over them from there: the checkpoint's position
+  /// would put it after them in a file now shorter than the checkpoint says
+  /// (copytruncate), and it names no position in a reopened file.
+  std::optional<FilePosition> unsaved_from_;
 };
 
 }  // namespace tracker::worker::application
