@@ -47,7 +47,10 @@ std::optional<StoreFailure> StoreVisits::store(PreparedBatch& batch) {
   for (const auto& [partition, hash] : batch.last_message_hashes) {
     next.last_message_hashes[partition] = hash;
   }
-  if (next == checkpoint_) return std::nullopt;
+  if (next == checkpoint_) {
+    unsaved_from_.reset();  // cut back to the checkpoint: nothing unsaved is left
+    return std::nullopt;
+  }
 
   // Until this succeeds checkpoint_ keeps the old position, and a retry
   // appends over the unsaved lines instead of after them.

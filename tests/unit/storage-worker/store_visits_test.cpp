@@ -1,9 +1,9 @@
+#include "tracker/worker/application/store_visits.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "tracker/worker/application/store_visits.hpp"
 
 namespace tracker::worker::application {
 namespace {
@@ -96,7 +96,8 @@ class StoreVisitsTest : public ::testing::Test {
   FakeEventStore events_{journal_};
   FakeCheckpointStore checkpoints_{journal_};
   FakeDeadLetterSink dead_letters_{journal_};
-  StoreVisits store_{events_, checkpoints_, dead_letters_, Checkpoint{FilePosition{1, 2, 0}, {}, {}}};
+  StoreVisits store_{events_, checkpoints_, dead_letters_,
+                     Checkpoint{FilePosition{1, 2, 0}, {}, {}}};
 };
 
 TEST_F(StoreVisitsTest, PublishesDeadLettersThenAppendsThenCheckpoints) {
@@ -151,6 +152,24 @@ TEST_F(StoreVisitsTest, ACheckpointFailureRetriesTheAppendAtTheOldPositionSoNoLi
   EXPECT_EQ(journal_.calls.at(2), "append after 4");
   EXPECT_EQ(journal_.calls.at(4), "append after 4");
   EXPECT_EQ(store_.checkpoint().next_offsets.at(kP0), 2);
+}
+
+TEST_F(StoreVisitsTest, ARetryLeftWithNothingToWriteStillCutsTheFailedAttemptsLines) {
+  auto first = batch("one\n", 1);
+  ASSERT_EQ(store_.store(first), std::nullopt);
+  checkpoints_.fail_next = true;
+  auto second = batch("two\n", 2);
+  ASSERT_TRUE(store_.store(second).has_value());
+  EXPECT_EQ(events_.content, "one\ntwo\n");
+
+  // Its partition was revoked meanwhile: the retry has no line and no offset.
+  PreparedBatch emptied;
+  EXPECT_EQ(store_.store(emptied), std::nullopt);
+  EXPECT_EQ(events_.content, "one\n");
+  auto third = batch("three\n", 3);
+  EXPECT_EQ(store_.store(third), std::nullopt);
+  EXPECT_EQ(events_.content, "one\nthree\n");
+  EXPECT_EQ(journal_.calls.back(), "checkpoint 10");
 }
 
 TEST_F(StoreVisitsTest, ABatchWithNothingToWriteStillAdvancesTheOffsets) {
