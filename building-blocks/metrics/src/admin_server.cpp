@@ -48,13 +48,29 @@ namespace {
                           "admin server: cannot listen on " + address + ":" + std::to_string(port));
 }
 
+/// At the connection cap, closes the connection that has waited longest for
+/// its client. Refusing the newcomer instead would let a few dozen idle
+/// connections, renewed every timeout, fail every health probe.
+bool make_room(AdminState& state) {
+  AdminSession* longest = nullptr;
+  for (AdminSession* session : state.sessions) {
+    if (!session->busy && (longest == nullptr || session->waiting_since < longest->waiting_since)) {
+      longest = session;
+    }
+  }
+  if (longest == nullptr) return false;
+  boost::system::error_code ignored;
+  longest->stream.socket().close(ignored);  // its read ends, and the session with it
+  return true;
+}
+
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<AdminState> state) {
   while (!state->stopping) {
     auto [error, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (error == asio::error::operation_aborted || state->stopping) break;
     if (error) continue;  // e.g. EMFILE or a peer that reset before accept: keep serving
-    if (state->sessions.size() >= state->options.max_connections) {
-      // Over the cap: refuse by closing; health probes retry.
+    if (state->sessions.size() >= state->options.max_connections && !make_room(*state)) {
+      // Every connection is being answered: refuse by closing; probes retry.
       boost::system::error_code ignored;
       socket.close(ignored);
       continue;
@@ -92,11 +108,12 @@ AdminServer::AdminServer(asio::io_context& io, const std::string& address, std::
   impl_->port = impl_->acceptor.local_endpoint().port();
 
   // The coroutine holds `impl_` (and with it the acceptor) alive until it ends.
-  asio::co_spawn(io,
-                 [impl = impl_]() -> asio::awaitable<void> {
-                   co_await accept_loop(impl->acceptor, impl->state);
-                 },
-                 asio::detached);
+  asio::co_spawn(
+      io,
+      [impl = impl_]() -> asio::awaitable<void> {
+        co_await accept_loop(impl->acceptor, impl->state);
+      },
+      asio::detached);
 }
 
 AdminServer::~AdminServer() {

@@ -28,8 +28,7 @@ constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // including destruction of a suspended frame when the io_context goes away.
 class SessionRegistration {
  public:
-  SessionRegistration(AdminState& state, AdminSession& session)
-      : state_(state), session_(session) {
+  SessionRegistration(AdminState& state, AdminSession& session) : state_(state), session_(session) {
     state_.sessions.insert(&session_);
   }
   ~SessionRegistration() { state_.sessions.erase(&session_); }
@@ -86,6 +85,7 @@ asio::awaitable<void> run_admin_session(asio::ip::tcp::socket socket,
     auto [write_error, written] = co_await http::async_write(session.stream, response, kUseTuple);
     (void)written;
     session.busy = false;
+    session.waiting_since = std::chrono::steady_clock::now();
     if (write_error || !keep_alive) break;
   }
 

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <set>
@@ -19,6 +20,9 @@ struct AdminSession {
   /// True from a complete request until its response is written: stop()
   /// lets such a session finish instead of closing it.
   bool busy = false;
+  /// Since when it has waited for its client: at the connection cap, the
+  /// session that has waited longest makes room for a new connection.
+  std::chrono::steady_clock::time_point waiting_since = std::chrono::steady_clock::now();
 };
 
 /// What the acceptor and every session share. Touched only on the
