@@ -142,7 +142,11 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
     if (const auto split = split_index(path)) {
       const auto known = by_path.find(split->first);
       if (known != by_path.end() && known->second->type == ValueType::List) {
-        indexed[split->first].emplace(split->second, std::move(setting));
+        const auto& name = setting.name;
+        if (const auto [it, fresh] = indexed[split->first].emplace(split->second, setting);
+            !fresh) {
+          fail(name, "set twice (also as " + it->second.name + ")");  // __0 and __00
+        }
         continue;
       }
     }
@@ -168,13 +172,16 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
           fail(setting.name, "index keys must count up from 0 (missing " + canonical_name(path) +
                                  "__" + std::to_string(list.size()) + ")");
         }
-        list.push_back(setting.value);
+        // Trimmed, as the items of a comma or JSON list are.
+        list.emplace_back(detail::trim(setting.value));
+        if (list.back().empty() && !definition->may_be_empty) fail(setting.name, "is empty");
       }
       config.lists_[path] = std::move(list);
       continue;
     }
     switch (definition->type) {
       case ValueType::String:
+        if (detail::trim(raw).empty() && !definition->may_be_empty) fail(name, "must not be empty");
         break;
       case ValueType::Integer: {
         const auto parsed = detail::parse_integer(raw, definition->min, definition->max);
@@ -189,7 +196,14 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
       case ValueType::List: {
         auto parsed = detail::parse_list(raw);
         if (const auto* problem = std::get_if<detail::Problem>(&parsed)) fail(name, problem->text);
-        config.lists_[path] = std::get<std::vector<std::string>>(std::move(parsed));
+        auto& list = std::get<std::vector<std::string>>(parsed);
+        if (!definition->may_be_empty) {
+          if (list.empty()) fail(name, "must list at least one entry");
+          for (const auto& item : list) {
+            if (detail::trim(item).empty()) fail(name, "has an empty entry");
+          }
+        }
+        config.lists_[path] = std::move(list);
         break;
       }
     }

@@ -62,8 +62,8 @@ TEST(ConfigBinding, ListAsJsonArray) {
 }
 
 TEST(ConfigBinding, ListAsEmptyJsonArray) {
-  const auto config = load({"TRACKER__KAFKA__SERVERS=[]"});
-  EXPECT_TRUE(config.list("Kafka__Servers").empty());
+  const auto config = load({"TRACKER__PIXEL__TRUSTEDPROXIES=[]"});
+  EXPECT_TRUE(config.list("Pixel__TrustedProxies").empty());
 }
 
 TEST(ConfigBinding, ListAsCommaListTrimsAndDropsEmptyItems) {
@@ -86,6 +86,11 @@ TEST(ConfigBinding, ListAsDotNetIndexKeysInAnyOrder) {
 TEST(ConfigBinding, IndexKeyValueIsTakenLiterallyNotSplitOnCommas) {
   const auto config = load({"TRACKER__KAFKA__SERVERS__0=a,b"});
   EXPECT_EQ(config.list("Kafka__Servers"), Strings{"a,b"});
+}
+
+TEST(ConfigBinding, IndexKeyValuesAreTrimmedAsOtherListItemsAre) {
+  const auto config = load({"TRACKER__PIXEL__TRUSTEDPROXIES__0= 10.0.0.0/8 "});
+  EXPECT_EQ(config.list("Pixel__TrustedProxies"), Strings{"10.0.0.0/8"});
 }
 
 TEST(ConfigBinding, KafkaPassthroughLowerCasesAndDotsTheName) {

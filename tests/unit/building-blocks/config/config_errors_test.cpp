@@ -94,6 +94,31 @@ TEST(ConfigErrors, ListSetBothWholeAndByIndex) {
             "TRACKER__KAFKA__SERVERS__0: set both by index and as TRACKER__KAFKA__SERVERS");
 }
 
+TEST(ConfigErrors, EmptyValuesThatWouldStartAServiceThatDoesNothing) {
+  // An empty server list, topic or file: the service would start, answer
+  // ready, and deliver or store nothing.
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__SERVERS="}),
+            "TRACKER__KAFKA__SERVERS: must list at least one entry");
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__SERVERS=[]"}),
+            "TRACKER__KAFKA__SERVERS: must list at least one entry");
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__SERVERS= , "}),
+            "TRACKER__KAFKA__SERVERS: must list at least one entry");
+  EXPECT_EQ(error_for({R"(TRACKER__KAFKA__SERVERS=["a:9092", " "])"}),
+            "TRACKER__KAFKA__SERVERS: has an empty entry");
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__SERVERS__0= "}), "TRACKER__KAFKA__SERVERS__0: is empty");
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__TOPIC="}), "TRACKER__KAFKA__TOPIC: must not be empty");
+  EXPECT_EQ(error_for({"TRACKER__ADMIN__ADDRESS=  "}),
+            "TRACKER__ADMIN__ADDRESS: must not be empty");
+  // Where empty means something, it stays allowed.
+  EXPECT_EQ(error_for({"TRACKER__PIXEL__IMAGE=", "TRACKER__PIXEL__TRUSTEDPROXIES=[]"}),
+            "(no error)");
+}
+
+TEST(ConfigErrors, OneIndexWrittenTwoWays) {
+  EXPECT_EQ(error_for({"TRACKER__KAFKA__SERVERS__0=a:1", "TRACKER__KAFKA__SERVERS__00=b:2"}),
+            "TRACKER__KAFKA__SERVERS__00: set twice (also as TRACKER__KAFKA__SERVERS__0)");
+}
+
 TEST(ConfigErrors, SameKeyInTwoSpellings) {
   EXPECT_EQ(error_for({"TRACKER__KAFKA__TOPIC=a", "tracker__kafka__topic=b"}),
             "tracker__kafka__topic: set twice (also as TRACKER__KAFKA__TOPIC)");

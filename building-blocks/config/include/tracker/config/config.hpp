@@ -30,6 +30,10 @@ struct KeyDefinition {
   /// Inclusive range, checked for Integer keys only (e.g. ports 0..65535).
   std::int64_t min = std::numeric_limits<std::int64_t>::min();
   std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  /// String and List keys: an empty value (or a list with no entry) is
+  /// refused unless this is set, e.g. Kafka__Servers= would start a service
+  /// that delivers nothing.
+  bool may_be_empty = false;
 };
 
 /// Every key any Tracker service understands. One shared list, so one .env can
