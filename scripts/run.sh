@@ -48,9 +48,9 @@ rm -f "${state_dir}/bootstrap"
 # the worker keeps events.log whole and appends.
 rm -f "${events_file}.checkpoint"
 
-pids=()
 stop_all() {
   trap - INT TERM HUP EXIT
+  rm -f "${state_dir}/ready"  # the marker tools wait for: not ready any more
   say "stopping: pixel-service (flushes its events to Kafka)"
   [[ -n "${pixel_pid:-}" ]] && kill -TERM "${pixel_pid}" 2>/dev/null && wait "${pixel_pid}" || true
   [[ -n "${demo_pid:-}" ]] && kill -TERM "${demo_pid}" 2>/dev/null || true
