@@ -71,6 +71,18 @@ std::vector<std::string> store_visits(const DevBroker& broker, const std::string
 
 const std::string kCheckpointErrors = R"(tracker_worker_store_errors_total{stage="checkpoint"})";
 
+/// Until the worker has checkpointed up to `next_offset` of partition 0 (the
+/// lines are in the file a moment before): no save is in progress after it.
+bool checkpointed(const WorkerProcess& worker, int next_offset) {
+  return wait_until(
+      [&] {
+        return worker.metric(
+                   R"(tracker_worker_stored_offset{partition="0",topic="user-events"})") ==
+               next_offset;
+      },
+      60s);
+}
+
 // Every retry used to append the batch again after the previous attempt's
 // lines: the checkpoint's position lay beyond the end of the truncated file.
 TEST(StorageWorkerRotation, CopytruncateWhileCheckpointsFailStoresTheBatchOnce) {
@@ -79,6 +91,7 @@ TEST(StorageWorkerRotation, CopytruncateWhileCheckpointsFailStoresTheBatchOnce) 
   const auto file = dir / "events.log";
   WorkerProcess worker{broker, file, kSmallBatches};
   store_visits(broker, "before", 5, file);
+  ASSERT_TRUE(checkpointed(worker, 5)) << worker.process().output();
   std::filesystem::resize_file(file, 0);  // copytruncate, without a signal
   const CheckpointSavesFail failing{file};
 
@@ -101,6 +114,7 @@ TEST(StorageWorkerRotation, RenameAndSighupWhileCheckpointsFailStoreTheBatchOnce
   const auto file = dir / "events.log";
   WorkerProcess worker{broker, file, kSmallBatches};
   const auto before = store_visits(broker, "before", 5, file);
+  ASSERT_TRUE(checkpointed(worker, 5)) << worker.process().output();
   const CheckpointSavesFail failing{file};
   ASSERT_TRUE(produce_all(broker, "user-events", {visit_json("during", "10.2.2.2")}, 0));
   ASSERT_TRUE(wait_until([&] { return worker.metric(kCheckpointErrors) >= 1; }, 60s))
