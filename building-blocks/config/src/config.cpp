@@ -172,7 +172,7 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
           fail(setting.name, "index keys must count up from 0 (missing " + canonical_name(path) +
                                  "__" + std::to_string(list.size()) + ")");
         }
-        // Trimmed, as the items of a comma or JSON list are.
+        // Trimmed, as the items of a comma list are.
         list.emplace_back(detail::trim(setting.value));
         if (list.back().empty() && !definition->may_be_empty) fail(setting.name, "is empty");
       }
