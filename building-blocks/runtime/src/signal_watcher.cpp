@@ -37,12 +37,12 @@ struct SignalWatcher::Impl : std::enable_shared_from_this<Impl> {
       : signals(io, SIGTERM, SIGINT, SIGHUP), handlers(std::move(callbacks)) {}
 
   void wait() {
-    signals.async_wait([self = shared_from_this()](const boost::system::error_code& error,
-                                                   int signal) {
-      if (error || self->cancelled) return;  // cancelled: stop listening
-      self->on_signal(signal);
-      if (!self->cancelled) self->wait();
-    });
+    signals.async_wait(
+        [self = shared_from_this()](const boost::system::error_code& error, int signal) {
+          if (error || self->cancelled) return;  // cancelled: stop listening
+          self->on_signal(signal);
+          if (!self->cancelled) self->wait();
+        });
   }
 
   void on_signal(int signal) {
@@ -65,11 +65,23 @@ struct SignalWatcher::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void cancel() {
+    if (cancelled) return;
     cancelled = true;
+    // clear() gives the signals back their default disposition, which for
+    // SIGHUP is to end the process. A log rotation's SIGHUP that arrives while
+    // a service finishes its stop must not turn exit 0 into death by signal,
+    // so SIGHUP is ignored from here on. It is held back on this thread
+    // meanwhile, so that none arrives between the two steps.
+    sigset_t hangup;
+    sigset_t saved;
+    sigemptyset(&hangup);
+    sigaddset(&hangup, SIGHUP);
+    ::pthread_sigmask(SIG_BLOCK, &hangup, &saved);
     boost::system::error_code ignored;
-    // clear() also gives the signals back their default disposition.
     signals.cancel(ignored);
     signals.clear(ignored);
+    std::signal(SIGHUP, SIG_IGN);  // also discards any SIGHUP pending
+    ::pthread_sigmask(SIG_SETMASK, &saved, nullptr);
   }
 
   asio::signal_set signals;

@@ -158,14 +158,16 @@ TEST(SignalRouting, ThreadsStartedAfterBlockingLeaveTheSignalsToTheAcceptingThre
   tracker::runtime::block_watched_signals();
   std::vector<bool> worker_blocked;
   std::thread worker([&] {
-    for (const int signal : {SIGTERM, SIGINT, SIGHUP}) worker_blocked.push_back(blocked_here(signal));
+    for (const int signal : {SIGTERM, SIGINT, SIGHUP})
+      worker_blocked.push_back(blocked_here(signal));
   });
   worker.join();
 
   boost::asio::io_context io;
   std::atomic<int> reloads{0};
   std::optional<SignalWatcher> watcher;
-  watcher.emplace(io, SignalWatcher::Handlers{.on_stop = {}, .on_reload = [&] { ++reloads; }, .on_force = {}});
+  watcher.emplace(
+      io, SignalWatcher::Handlers{.on_stop = {}, .on_reload = [&] { ++reloads; }, .on_force = {}});
   std::vector<bool> io_blocked;
   std::thread io_thread([&] {
     tracker::runtime::accept_watched_signals();
@@ -195,14 +197,44 @@ TEST(SignalWatcherDefaultForce, SecondStopSignalExitsWithCode1) {
         boost::asio::io_context io;
         // The second signal is sent from on_stop, so it arrives after the
         // first was handled; without an exit, run_for ends and we exit 0.
-        SignalWatcher watcher(io, {.on_stop = [](int) { ::kill(::getpid(), SIGTERM); },
-                                   .on_reload = {},
-                                   .on_force = {}});
+        SignalWatcher watcher(
+            io,
+            {.on_stop = [](int) { ::kill(::getpid(), SIGTERM); }, .on_reload = {}, .on_force = {}});
         ::kill(::getpid(), SIGTERM);
         io.run_for(std::chrono::seconds(10));
         std::_Exit(0);
       },
       ::testing::ExitedWithCode(1), "second stop signal");
+}
+
+// A log rotation's SIGHUP can come while a service finishes its stop, after
+// the watcher is gone; it used to end the process by the signal.
+TEST(SignalWatcherAfterCancel, SighupNoLongerEndsTheProcess) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        boost::asio::io_context io;
+        SignalWatcher watcher(io, {.on_stop = {}, .on_reload = {}, .on_force = {}});
+        watcher.cancel();
+        io.run();
+        ::kill(::getpid(), SIGHUP);
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+TEST(SignalWatcherAfterCancel, SigtermEndsTheProcessAsByDefault) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        boost::asio::io_context io;
+        SignalWatcher watcher(io, {.on_stop = {}, .on_reload = {}, .on_force = {}});
+        watcher.cancel();
+        io.run();
+        ::kill(::getpid(), SIGTERM);
+        std::_Exit(0);
+      },
+      ::testing::KilledBySignal(SIGTERM), "");
 }
 
 }  // namespace

@@ -13,8 +13,9 @@ namespace tracker::runtime {
 /// completion handlers, never in signal context. The default on_force writes
 /// one line to stderr and calls _exit(1) (no destructors, no flush: the
 /// operator asked for it). While a watcher exists the process does not die of
-/// SIGTERM/SIGINT/SIGHUP; after cancel() or destruction the default
-/// dispositions are back.
+/// SIGTERM/SIGINT/SIGHUP. After cancel() or destruction SIGTERM and SIGINT
+/// act as by default again, and SIGHUP is ignored: there is nothing left to
+/// reload, and a stop must not end by a log rotation's signal.
 /// Thread-safety: cancel() may be called from any thread; construct and
 /// destroy the watcher on the io_context's thread or while it is not running.
 class SignalWatcher {
@@ -46,8 +47,8 @@ class SignalWatcher {
 /// block_watched_signals(): first thing in main, before any other thread
 /// starts, since a thread inherits its creator's mask.
 /// accept_watched_signals(): on the thread that runs the watcher's io_context
-/// (and on main again once that thread has ended, so that a signal after the
-/// watcher's cancel() has its default effect, as without the routing).
+/// (and on main again once that thread has ended, so that a stop signal after
+/// the watcher's cancel() has its default effect, as without the routing).
 void block_watched_signals();
 void accept_watched_signals();
 
