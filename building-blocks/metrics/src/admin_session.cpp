@@ -7,6 +7,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "admin_handler.hpp"
@@ -40,11 +42,27 @@ class SessionRegistration {
   AdminSession& session_;
 };
 
-AdminResponse header_too_large() {
-  AdminResponse response{http::status::request_header_fields_too_large, 11};
+/// The answer a failed read deserves: a client that sent something other than
+/// HTTP, or more than the limits allow, is told why before the close. A
+/// closed connection, a timeout or a stop gets no answer.
+std::optional<AdminResponse> refusal(const beast::error_code& read_error) {
+  if (read_error.category() != beast::http::make_error_code(http::error::bad_target).category() ||
+      read_error == http::error::end_of_stream || read_error == http::error::partial_message) {
+    return std::nullopt;
+  }
+  auto status = http::status::bad_request;
+  std::string reason = "malformed request: " + read_error.message();
+  if (read_error == http::error::header_limit) {
+    status = http::status::request_header_fields_too_large;
+    reason = "request header too large";
+  } else if (read_error == http::error::body_limit) {
+    status = http::status::payload_too_large;
+    reason = "request body too large";
+  }
+  AdminResponse response{status, 11};
   response.set(http::field::content_type, "text/plain; charset=utf-8");
   response.keep_alive(false);
-  response.body() = "request header too large";
+  response.body() = std::move(reason);
   response.prepare_payload();
   return response;
 }
@@ -67,16 +85,16 @@ asio::awaitable<void> run_admin_session(asio::ip::tcp::socket socket,
     auto [read_error, read_bytes] =
         co_await http::async_read(session.stream, buffer, parser, kUseTuple);
     (void)read_bytes;
-    if (read_error == http::error::header_limit) {
-      AdminResponse response = header_too_large();
-      session.stream.expires_after(state->options.io_timeout);
-      auto [ignored_error, ignored_bytes] =
-          co_await http::async_write(session.stream, response, kUseTuple);
-      (void)ignored_error;
-      (void)ignored_bytes;
+    if (read_error) {
+      if (auto response = refusal(read_error)) {
+        session.stream.expires_after(state->options.io_timeout);
+        auto [ignored_error, ignored_bytes] =
+            co_await http::async_write(session.stream, *response, kUseTuple);
+        (void)ignored_error;
+        (void)ignored_bytes;
+      }
       break;
     }
-    if (read_error) break;  // closed, timed out, malformed or stopped: nothing to answer
 
     session.busy = true;
     AdminResponse response = handle_admin_request(parser.get(), *state->registry, state->readiness);

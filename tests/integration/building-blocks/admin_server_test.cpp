@@ -206,6 +206,25 @@ TEST_F(AdminServerTest, OversizedHeaderIs431AndClosed) {
   EXPECT_EQ(exchange.received.rfind("HTTP/1.1 431", 0), 0u) << exchange.received;
 }
 
+// It used to close without a word, leaving the client to guess why.
+TEST_F(AdminServerTest, AMalformedRequestIs400WithTheReasonAndClosed) {
+  start();
+  const auto exchange = raw_exchange(port(), "GET /health/live HTTP/9.9\r\nHost: x\r\n\r\n", 5s);
+  EXPECT_TRUE(exchange.closed_by_server);
+  EXPECT_EQ(exchange.received.rfind("HTTP/1.1 400", 0), 0u) << exchange.received;
+  EXPECT_NE(exchange.received.find("malformed request: bad version"), std::string::npos)
+      << exchange.received;
+}
+
+TEST_F(AdminServerTest, ABodyOverTheLimitIs413AndClosed) {
+  start();
+  const std::string request =
+      "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'a');
+  const auto exchange = raw_exchange(port(), request, 5s);
+  EXPECT_TRUE(exchange.closed_by_server);
+  EXPECT_EQ(exchange.received.rfind("HTTP/1.1 413", 0), 0u) << exchange.received;
+}
+
 TEST_F(AdminServerTest, SilentConnectionIsClosedAfterTheTimeout) {
   AdminOptions options;
   options.io_timeout = 200ms;
