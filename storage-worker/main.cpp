@@ -14,6 +14,7 @@
 
 #include "tracker/config/config.hpp"
 #include "tracker/kafka/producer.hpp"
+#include "tracker/kafka/properties.hpp"
 #include "tracker/logging/logging.hpp"
 #include "tracker/metrics/admin_server.hpp"
 #include "tracker/metrics/registry.hpp"
@@ -57,6 +58,8 @@ int run(const config::Config& settings) {
   // Before any thread starts: stop and reload signals go to the io thread.
   tracker::runtime::block_watched_signals();
   keep_freed_batch_memory();
+  // A misspelt Kafka setting stops start-up before the event file is touched.
+  tracker::kafka::check_properties(settings.kafka_properties(), settings.kafka_property_keys());
   const std::string events_path = settings.string("FileEventStore__File");
   infra::FileEventStore events{events_path};
   infra::CheckpointFile checkpoints{events_path + ".checkpoint"};
@@ -66,6 +69,7 @@ int run(const config::Config& settings) {
   tracker::kafka::ProducerOptions producer_options;
   producer_options.servers = servers;
   producer_options.properties = settings.kafka_properties();
+  producer_options.property_keys = settings.kafka_property_keys();
   tracker::kafka::Producer producer{producer_options};
   infra::KafkaDeadLetterSink dead_letters{producer, settings.string("Kafka__DeadLetterTopic"),
                                           kDeadLetterAckDeadline};
@@ -84,7 +88,8 @@ int run(const config::Config& settings) {
       tracker::kafka::ConsumerOptions{servers,
                                       settings.string("Worker__GroupId"),
                                       {settings.string("Kafka__Topic")},
-                                      infra::consumer_properties(settings.kafka_properties())},
+                                      infra::consumer_properties(settings.kafka_properties()),
+                                      settings.kafka_property_keys()},
       store_visits, metrics, health, loop_options};
 
   // One thread owns the io_context: the admin port and the signals. The

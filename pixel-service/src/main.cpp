@@ -43,6 +43,7 @@ kafka::ProducerOptions producer_options(const pixel::SinkSettings& sink) {
   kafka::ProducerOptions options;
   options.servers = sink.servers;
   options.properties = sink.properties;
+  options.property_keys = sink.property_keys;
   options.queue_max_messages = sink.queue_max_messages;
   options.linger = sink.linger;
   return options;
@@ -153,6 +154,6 @@ int main(int argc, char** argv) {
     return serve(settings, argv[0]);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "pixel-service: %s\n", error.what());
-    return 1;
+    return 2;  // could not start (as the storage worker): 1 is a stop cut short
   }
 }

@@ -41,7 +41,8 @@ std::vector<std::string> split_entries(std::string_view input) {
 void check_loaded(const Config& config) {
   for (const auto& key : tracker::config::tracker_keys()) {
     switch (key.type) {
-      case ValueType::String: (void)config.string(key.path); break;
+      case ValueType::String:
+      case ValueType::Address: (void)config.string(key.path); break;
       case ValueType::Integer: {
         const auto value = config.integer(key.path);
         FUZZ_CHECK(value >= key.min && value <= key.max);

@@ -133,6 +133,7 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
         fail(setting.name, "not a librdkafka property name");
       }
       config.kafka_properties_[property] = setting.value;
+      config.kafka_property_keys_[property] = setting.name;
       continue;
     }
     if (by_path.count(path) != 0) {
@@ -191,6 +192,13 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
       case ValueType::Boolean: {
         const auto parsed = detail::parse_boolean(raw);
         if (const auto* problem = std::get_if<detail::Problem>(&parsed)) fail(name, problem->text);
+        break;
+      }
+      case ValueType::Address: {
+        if (detail::trim(raw).empty()) fail(name, "must not be empty");
+        auto parsed = detail::parse_address(raw);
+        if (const auto* problem = std::get_if<detail::Problem>(&parsed)) fail(name, problem->text);
+        raw = std::get<std::string>(std::move(parsed));
         break;
       }
       case ValueType::List: {

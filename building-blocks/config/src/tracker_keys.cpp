@@ -25,8 +25,8 @@ const std::vector<KeyDefinition>& tracker_keys() {
       {"Kafka__Producer__FlushTimeoutMs", ValueType::Integer, "10000",
        "deadline for sending buffered events at shutdown (pixel)", 0, kMaxMillis},
       // Public HTTP (pixel service)
-      {"Http__Address", ValueType::String, "0.0.0.0",
-       "address the public HTTP port binds to (pixel)"},
+      {"Http__Address", ValueType::Address, "0.0.0.0",
+       "IP address the public HTTP port binds to; :: for every IPv4 and IPv6 one (pixel)"},
       {"Http__Port", ValueType::Integer, "8080", "public HTTP port serving /track (pixel)", 0,
        kMaxPort},
       {"Http__MaxHeaderBytes", ValueType::Integer, "8192",
@@ -40,7 +40,7 @@ const std::vector<KeyDefinition>& tracker_keys() {
        "for its client (pixel)",
        1, 1'000'000},
       // Admin HTTP (both services)
-      {"Admin__Address", ValueType::String, "0.0.0.0", "address the admin port binds to"},
+      {"Admin__Address", ValueType::Address, "0.0.0.0", "IP address the admin port binds to"},
       {"Admin__Port", ValueType::Integer, "9090",
        "admin port: /health/live, /health/ready, /metrics (the worker's default is 9091)", 0,
        kMaxPort},

@@ -1,5 +1,8 @@
 #include "value_parsers.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <charconv>
 #include <cstddef>
 #include <nlohmann/json.hpp>
@@ -80,6 +83,16 @@ std::variant<bool, Problem> parse_boolean(std::string_view raw) {
   if (equals_ignoring_case(text, "true") || text == "1") return true;
   if (equals_ignoring_case(text, "false") || text == "0") return false;
   return Problem{"not a boolean (true, false, 1 or 0): " + quote_value(raw)};
+}
+
+std::variant<std::string, Problem> parse_address(std::string_view raw) {
+  const std::string text{trim(raw)};
+  in6_addr bytes{};
+  if (::inet_pton(AF_INET, text.c_str(), &bytes) == 1 ||
+      ::inet_pton(AF_INET6, text.c_str(), &bytes) == 1) {
+    return text;
+  }
+  return Problem{"not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): " + quote_value(raw)};
 }
 
 std::variant<std::vector<std::string>, Problem> parse_list(std::string_view raw) {

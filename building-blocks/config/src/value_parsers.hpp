@@ -22,6 +22,10 @@ std::variant<std::int64_t, Problem> parse_integer(std::string_view raw, std::int
 /// true/false/1/0, case-insensitive, surrounding spaces allowed.
 std::variant<bool, Problem> parse_boolean(std::string_view raw);
 
+/// A numeric IPv4 or IPv6 address, surrounding spaces allowed; returns it
+/// without them.
+std::variant<std::string, Problem> parse_address(std::string_view raw);
+
 /// A JSON array of strings (when the value starts with '['), otherwise a
 /// comma list whose items are trimmed and empty items dropped.
 std::variant<std::vector<std::string>, Problem> parse_list(std::string_view raw);

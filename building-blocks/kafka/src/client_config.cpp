@@ -1,5 +1,7 @@
 #include "client_config.hpp"
 
+#include "tracker/kafka/properties.hpp"
+
 #include <array>
 #include <stdexcept>
 
@@ -15,10 +17,13 @@ std::string join_servers(const std::vector<std::string>& servers) {
 }
 
 void set_properties(rd_kafka_conf_t* conf, const std::vector<std::pair<std::string, std::string>>& properties,
-                    const char* client) {
+                    const std::map<std::string, std::string>& keys, const char* client) {
   std::array<char, 512> error{};
   for (const auto& [name, value] : properties) {
     if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error.data(), error.size()) != RD_KAFKA_CONF_OK) {
+      if (const auto key = keys.find(name); key != keys.end()) {
+        throw std::runtime_error(key->second + ": librdkafka refused " + name + ": " + error.data());
+      }
       throw std::runtime_error(std::string(client) + ": property '" + name + "': " + error.data());
     }
   }
@@ -39,3 +44,15 @@ KafkaPtr create_client(rd_kafka_type_t type, ConfPtr& conf, const char* client) 
 }
 
 }  // namespace tracker::kafka::detail
+
+namespace tracker::kafka {
+
+void check_properties(const std::map<std::string, std::string>& properties,
+                      const std::map<std::string, std::string>& keys) {
+  std::vector<std::pair<std::string, std::string>> in_order;
+  detail::append(in_order, properties);
+  const detail::ConfPtr conf(rd_kafka_conf_new());
+  detail::set_properties(conf.get(), in_order, keys, "kafka");
+}
+
+}  // namespace tracker::kafka

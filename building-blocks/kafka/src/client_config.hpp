@@ -15,9 +15,12 @@ namespace tracker::kafka::detail {
 std::string join_servers(const std::vector<std::string>& servers);
 
 /// Sets each property in order (later ones override earlier ones).
-/// Throws std::runtime_error("<client>: property 'name': <librdkafka's reason>").
+/// Throws std::runtime_error naming the setting a refused property came from
+/// ("<key>: librdkafka refused linger.ms: <reason>"; `keys` maps property to
+/// setting), or "<client>: property 'name': <reason>" for one of our own.
+/// The value is not shown: it may be a password.
 void set_properties(rd_kafka_conf_t* conf, const std::vector<std::pair<std::string, std::string>>& properties,
-                    const char* client);
+                    const std::map<std::string, std::string>& keys, const char* client);
 
 /// Appends a std::map of passthrough properties after the defaults.
 void append(std::vector<std::pair<std::string, std::string>>& properties,

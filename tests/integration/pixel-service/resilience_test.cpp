@@ -175,7 +175,7 @@ TEST(PixelResilience, SigtermInTheMiddleOfAPipelineEndsWithAClosingReply) {
 
 TEST(PixelResilience, MissingImageStopsStartupWithOneClearLine) {
   const auto result = run_pixel_until_exit({{"TRACKER__PIXEL__IMAGE", "/nonexistent/pixel.gif"}});
-  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(result.exit_code, 2);
   const auto lines = lines_of(result.output);
   ASSERT_EQ(lines.size(), 1U) << result.output;
   EXPECT_NE(lines.front().find("/nonexistent/pixel.gif"), std::string::npos) << lines.front();
@@ -186,7 +186,7 @@ TEST(PixelResilience, ImageThatIsNotAGifStopsStartup) {
   std::ofstream(dir / "logo.png", std::ios::binary) << "\x89PNG\r\n\x1a\n...not a gif...";
   const auto result =
       run_pixel_until_exit({{"TRACKER__PIXEL__IMAGE", (dir / "logo.png").string()}});
-  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(result.exit_code, 2);
   const auto lines = lines_of(result.output);
   ASSERT_EQ(lines.size(), 1U) << result.output;
   EXPECT_NE(lines.front().find("not a GIF"), std::string::npos) << lines.front();
@@ -196,9 +196,11 @@ TEST(PixelResilience, BadConfigurationStopsStartupNamingTheKey) {
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
            {"TRACKER__HTTP__PORT", "eighty"},
            {"TRACKER__PIXEL__TRUSTEDPROXIES", R"(["10.0.0/8"])"},
-           {"TRACKER__HTTP__PROT", "8080"}}) {
+           {"TRACKER__HTTP__PROT", "8080"},
+           {"TRACKER__ADMIN__ADDRESS", "not-an-ip"},
+           {"TRACKER__KAFKA__CONFIG__LINGER_MS", "soon"}}) {
     const auto result = run_pixel_until_exit({{name, value}});
-    EXPECT_NE(result.exit_code, 0) << name;
+    EXPECT_EQ(result.exit_code, 2) << name;
     const auto lines = lines_of(result.output);
     ASSERT_EQ(lines.size(), 1U) << result.output;
     EXPECT_NE(lines.front().find(name), std::string::npos) << lines.front();
@@ -211,7 +213,7 @@ TEST(PixelResilience, PortInUseStopsStartupNamingThePort) {
   const auto result = run_pixel_until_exit({{"TRACKER__KAFKA__SERVERS", broker.bootstrap()},
                                             {"TRACKER__HTTP__PORT", std::to_string(first.port())},
                                             {"TRACKER__ADMIN__PORT", "0"}});
-  EXPECT_NE(result.exit_code, 0);
+  EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find(std::to_string(first.port())), std::string::npos) << result.output;
 }
 

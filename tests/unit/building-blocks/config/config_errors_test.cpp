@@ -63,6 +63,27 @@ TEST(ConfigErrors, PortOutOfRange) {
             "TRACKER__ADMIN__PORT: -1 is out of range 0..65535");
 }
 
+// A bad address used to be found only when the port opened, after Kafka had
+// started, in a line that did not name the key (the admin port's).
+TEST(ConfigErrors, AnAddressThatIsNotAnIpAddress) {
+  EXPECT_EQ(
+      error_for({"TRACKER__ADMIN__ADDRESS=not-an-ip"}),
+      R"(TRACKER__ADMIN__ADDRESS: not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): "not-an-ip")");
+  EXPECT_EQ(
+      error_for({"TRACKER__HTTP__ADDRESS=localhost"}),
+      R"(TRACKER__HTTP__ADDRESS: not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): "localhost")");
+  EXPECT_EQ(
+      error_for({"TRACKER__HTTP__ADDRESS=10.0.0.256"}),
+      R"(TRACKER__HTTP__ADDRESS: not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): "10.0.0.256")");
+}
+
+TEST(ConfigErrors, AnAddressIsTakenWithoutTheSpacesAroundIt) {
+  const auto config = Config::load(
+      tracker_keys(), {"TRACKER__ADMIN__ADDRESS= ::1 ", "TRACKER__HTTP__ADDRESS=127.0.0.1\t"});
+  EXPECT_EQ(config.string("Admin__Address"), "::1");
+  EXPECT_EQ(config.string("Http__Address"), "127.0.0.1");
+}
+
 TEST(ConfigErrors, BadBoolean) {
   const std::vector<KeyDefinition> schema{{"Feature__On", ValueType::Boolean, "false", "a switch"}};
   EXPECT_EQ(error_for({"TRACKER__FEATURE__ON=yes"}, schema),

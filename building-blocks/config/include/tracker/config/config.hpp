@@ -18,7 +18,9 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class ValueType { String, Integer, Boolean, List };
+/// Address: a numeric IPv4 or IPv6 address to bind to (no host names: a
+/// name would be resolved only when the port opens, after Kafka has started).
+enum class ValueType { String, Integer, Boolean, List, Address };
 
 /// One known key. `path` is the name without the TRACKER__ prefix in its
 /// canonical spelling, levels joined by "__" (e.g. "Kafka__Servers").
@@ -69,12 +71,18 @@ class Config {
   /// librdkafka properties from TRACKER__KAFKA__CONFIG__*: the rest of the
   /// name lower-cased with '_' -> '.' (SASL_MECHANISM -> sasl.mechanism).
   const std::map<std::string, std::string>& kafka_properties() const { return kafka_properties_; }
+  /// The setting each of those came from, as the operator wrote it
+  /// (linger.ms -> TRACKER__KAFKA__CONFIG__LINGER_MS), for error lines.
+  const std::map<std::string, std::string>& kafka_property_keys() const {
+    return kafka_property_keys_;
+  }
 
  private:
   std::map<std::string, std::string> values_;  // canonical upper-case path -> raw value
   std::map<std::string, ValueType> types_;
   std::map<std::string, std::vector<std::string>> lists_;  // List keys, parsed once at load
   std::map<std::string, std::string> kafka_properties_;
+  std::map<std::string, std::string> kafka_property_keys_;
 };
 
 }  // namespace tracker::config

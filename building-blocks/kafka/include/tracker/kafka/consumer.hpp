@@ -38,6 +38,7 @@ struct ConsumerOptions {
   std::string group_id{};
   std::vector<std::string> topics{};
   std::map<std::string, std::string> properties{};  // librdkafka passthrough, applied last
+  std::map<std::string, std::string> property_keys{};  // as in ProducerOptions
   // A new group starts from the earliest offset (auto.offset.reset=earliest).
   // Auto commit and auto offset store are always off: the caller commits.
 };
