@@ -207,34 +207,27 @@ TEST(SignalWatcherDefaultForce, SecondStopSignalExitsWithCode1) {
       ::testing::ExitedWithCode(1), "second stop signal");
 }
 
+/// In a death test's child: a watcher, cancelled, then `signal`; exits 0 if
+/// the process lives through it.
+[[noreturn]] void send_after_cancel(int signal) {
+  boost::asio::io_context io;
+  SignalWatcher watcher(io, {.on_stop = {}, .on_reload = {}, .on_force = {}});
+  watcher.cancel();
+  io.run();
+  ::kill(::getpid(), signal);
+  std::_Exit(0);
+}
+
 // A log rotation's SIGHUP can come while a service finishes its stop, after
 // the watcher is gone; it used to end the process by the signal.
 TEST(SignalWatcherAfterCancel, SighupNoLongerEndsTheProcess) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(
-      {
-        boost::asio::io_context io;
-        SignalWatcher watcher(io, {.on_stop = {}, .on_reload = {}, .on_force = {}});
-        watcher.cancel();
-        io.run();
-        ::kill(::getpid(), SIGHUP);
-        std::_Exit(0);
-      },
-      ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(send_after_cancel(SIGHUP), ::testing::ExitedWithCode(0), "");
 }
 
 TEST(SignalWatcherAfterCancel, SigtermEndsTheProcessAsByDefault) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(
-      {
-        boost::asio::io_context io;
-        SignalWatcher watcher(io, {.on_stop = {}, .on_reload = {}, .on_force = {}});
-        watcher.cancel();
-        io.run();
-        ::kill(::getpid(), SIGTERM);
-        std::_Exit(0);
-      },
-      ::testing::KilledBySignal(SIGTERM), "");
+  EXPECT_EXIT(send_after_cancel(SIGTERM), ::testing::KilledBySignal(SIGTERM), "");
 }
 
 }  // namespace
