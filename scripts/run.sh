@@ -95,6 +95,15 @@ broker_pid=$!
 for _ in $(seq 1 100); do [[ -s "${state_dir}/bootstrap" ]] && break; sleep 0.05; done
 [[ -s "${state_dir}/bootstrap" ]] || { echo "run: kafka-dev-broker did not start; see ${state_dir}/broker.log" >&2; exit 1; }
 bootstrap=$(head -n1 "${state_dir}/bootstrap")
+# The services read names in any case, and a list also by index (X__0). Drop
+# the caller's other spellings of the keys set here, which they would refuse
+# as the same key set twice.
+for name in $(compgen -e); do
+  case "${name^^}" in
+    TRACKER__KAFKA__SERVERS | TRACKER__KAFKA__SERVERS__* | TRACKER__ADMIN__PORT | TRACKER__HTTP__PORT | \
+      TRACKER__FILEEVENTSTORE__FILE) unset "${name}" ;;
+  esac
+done
 export TRACKER__KAFKA__SERVERS="[\"${bootstrap}\"]"
 
 TRACKER__FILEEVENTSTORE__FILE="${events_file}" TRACKER__ADMIN__PORT="${worker_admin_port}" \

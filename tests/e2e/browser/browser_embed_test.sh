@@ -14,6 +14,10 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 export PIXEL_PORT=$(free_port) DEMO_PORT=$(free_port) PIXEL_ADMIN_PORT=$(free_port) WORKER_ADMIN_PORT=$(free_port)
 export TRACKER_STATE_DIR=${work}/state TRACKER__FILEEVENTSTORE__FILE=${work}/events.log
 export TRACKER_SKIP_BUILD=1 TRACKER_BIN_DIR=${bin_dir}
+# Other spellings of the keys run.sh sets, as a caller's environment may hold:
+# run.sh's own values must win without the services refusing the key as set
+# twice.
+export tracker__kafka__servers='["nowhere:1"]' TRACKER__KAFKA__SERVERS__0=nowhere:2 Tracker__Http__Port=1
 events=${TRACKER__FILEEVENTSTORE__FILE}
 
 # Job control on: without it bash starts background jobs with SIGINT ignored,
@@ -28,7 +32,7 @@ cleanup() {
   rm -rf "${work}"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; echo "--- run.sh output:" >&2; cat "${work}/run.out" >&2; exit 1; }
+fail() { echo "FAIL: $*" >&2; echo "--- run.sh output:" >&2; cat "${work}"/run*.out >&2; exit 1; }
 
 # wait_for DESCRIPTION SECONDS COMMAND...: polls the condition until a deadline.
 wait_for() {
@@ -39,7 +43,13 @@ wait_for() {
     sleep 0.1
   done
 }
-wait_for "the pipeline to be ready" 120 test -f "${TRACKER_STATE_DIR}/ready"
+# ready_or_gone: the marker is there, or run.sh has exited (then fail at once).
+ready_or_gone() {
+  [[ -f "${TRACKER_STATE_DIR}/ready" ]] && return 0
+  kill -0 "${run_pid}" 2>/dev/null || fail "run.sh exited before it was ready"
+  return 1
+}
+wait_for "the pipeline to be ready" 120 ready_or_gone
 
 visit() {  # page path -> checks the image loaded and the visit is stored
   local page_url="http://localhost:${DEMO_PORT}$1?pixel=http://127.0.0.1:${PIXEL_PORT}"
@@ -93,7 +103,7 @@ set -m
 "${root}/scripts/run.sh" >"${work}/run2.out" 2>&1 &
 run_pid=$!
 set +m
-wait_for "the second run to be ready" 120 test -f "${TRACKER_STATE_DIR}/ready"
+wait_for "the second run to be ready" 120 ready_or_gone
 visit_and_stop "second-run" 10
 [[ $(wc -l <"${events}") == $((lines_before + 10)) ]] || fail "expected ${lines_before} + 10 lines, found $(wc -l <"${events}")"
 trap 'rm -rf "${work}"' EXIT
