@@ -6,10 +6,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <thread>
 
@@ -94,11 +96,20 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
     if (stopping) return metrics::Readiness{false, "shutting down"};
     return metrics::Readiness{true, sink_monitor.describe()};
   });
+  // A load balancer needs a moment to see the 503 and send clients
+  // elsewhere; until the delay ends, those it still sends are answered.
+  asio::steady_timer stop_delay(admin_io);
   runtime::SignalWatcher::Handlers on_signal;
   on_signal.on_stop = [&](int signal) {
-    spdlog::info("signal {}: stopping", signal);
     stopping = true;
-    asio::post(http_io, [&] { server.stop(kDrainTimeout); });
+    const auto delay = settings.http.shutdown_delay;
+    spdlog::info("signal {}: stopping{}", signal,
+                 delay.count() == 0 ? std::string{}
+                                    : fmt::format(" in {} ms; not ready meanwhile", delay.count()));
+    stop_delay.expires_after(delay);
+    stop_delay.async_wait([&](const boost::system::error_code&) {
+      asio::post(http_io, [&] { server.stop(kDrainTimeout); });
+    });
   };
   runtime::SignalWatcher signals(admin_io, std::move(on_signal));
 

@@ -39,6 +39,10 @@ const std::vector<KeyDefinition>& tracker_keys() {
        "concurrent connections; at the cap a new one replaces the connection waiting longest "
        "for its client (pixel)",
        1, 1'000'000},
+      {"Http__ShutdownDelayMs", ValueType::Integer, "0",
+       "after SIGTERM, keep serving this long while /health/ready answers 503, so a load "
+       "balancer stops sending clients first (pixel)",
+       0, 600'000},
       // Admin HTTP (both services)
       {"Admin__Address", ValueType::Address, "0.0.0.0", "IP address the admin port binds to"},
       {"Admin__Port", ValueType::Integer, "9090",

@@ -83,6 +83,7 @@ PixelSettings load_settings(const config::Config& config) {
   settings.http.header_timeout = std::chrono::milliseconds(config.integer("Http__HeaderTimeoutMs"));
   settings.http.idle_timeout = std::chrono::milliseconds(config.integer("Http__IdleTimeoutMs"));
   settings.http.max_connections = narrow<std::size_t>(config.integer("Http__MaxConnections"));
+  settings.http.shutdown_delay = std::chrono::milliseconds(config.integer("Http__ShutdownDelayMs"));
 
   settings.admin_address = config.string("Admin__Address");
   settings.admin_port = narrow<std::uint16_t>(config.integer("Admin__Port"));

@@ -118,6 +118,28 @@ TEST(PixelResilience, SigtermAnswersTheRequestInProgressThenCloses) {
   EXPECT_EQ(read_events(broker, 2).size(), 2U);
 }
 
+// Behind a balancer that routes by readiness: the 503 comes first, and the
+// clients it still sends meanwhile are served and recorded. Without the
+// delay the port closed at the signal and refused them.
+TEST(PixelResilience, DuringTheShutdownDelayReadinessIs503AndNewVisitsAreStillServed) {
+  DevBroker broker;
+  PixelProcess pixel(broker, {{"TRACKER__HTTP__SHUTDOWNDELAYMS", "5000"}});
+  pixel.process().send_signal(SIGTERM);
+  ASSERT_TRUE(wait_until([&] {
+    const auto ready = request(pixel.admin_port(), "GET /health/ready HTTP/1.1\r\nHost: x\r\n\r\n");
+    return ready && ready->status == 503;
+  }));
+  HttpConnection late("127.0.0.1", pixel.port());  // opened after the 503
+  late.send(track_request(7));
+  const auto response = late.read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(pixel.process().wait_for_exit(std::chrono::seconds(60)), 0);
+  const auto events = read_events(broker, 1);
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events[0].user_agent, "ua-7");
+}
+
 /// Writes as much of `bytes` as the connection takes, until the peer stops
 /// reading (nothing more taken for 2 s); returns how much was written.
 std::size_t send_until_blocked(boost::asio::ip::tcp::socket& socket, const std::string& bytes) {

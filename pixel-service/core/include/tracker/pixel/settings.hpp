@@ -22,13 +22,15 @@ struct HttpSettings {
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds idle_timeout{30'000};
   std::size_t max_connections = 10'000;
+  // Between SIGTERM and closing the port: readiness already says 503.
+  std::chrono::milliseconds shutdown_delay{0};
 };
 
 /// Where events go (TRACKER__KAFKA__*).
 struct SinkSettings {
   std::vector<std::string> servers;
   std::string topic;
-  std::map<std::string, std::string> properties;  // librdkafka passthrough
+  std::map<std::string, std::string> properties;     // librdkafka passthrough
   std::map<std::string, std::string> property_keys;  // the setting each came from
   std::size_t queue_max_messages = 100'000;
   std::chrono::milliseconds linger{5};
