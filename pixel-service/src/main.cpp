@@ -27,6 +27,7 @@
 #include "tracker/pixel/pixel_image.hpp"
 #include "tracker/pixel/responses.hpp"
 #include "tracker/pixel/settings.hpp"
+#include "tracker/runtime/open_files.hpp"
 #include "tracker/runtime/signals.hpp"
 #include "tracker/runtime/stop_deadline.hpp"
 #include "tracker/runtime/thread_scheduling.hpp"
@@ -49,6 +50,25 @@ kafka::ProducerOptions producer_options(const pixel::SinkSettings& sink) {
   options.queue_max_messages = sink.queue_max_messages;
   options.linger = sink.linger;
   return options;
+}
+
+/// The connection cap within the open-files limit. Each connection is a
+/// descriptor; past the limit accepting fails, and connections waiting for
+/// their clients would keep new clients out instead of making room (the cap
+/// evicts them, a failing accept cannot). Kafka's sockets, the admin port
+/// and the process itself take the reserve (about 20 at start).
+pixel::HttpSettings within_open_files_limit(pixel::HttpSettings http) {
+  constexpr std::uint64_t kReservedDescriptors = 64;
+  const std::uint64_t limit = runtime::raise_open_files_limit();
+  if (limit >= http.max_connections + kReservedDescriptors) return http;
+  const std::uint64_t cap =
+      limit > 2 * kReservedDescriptors ? limit - kReservedDescriptors : limit / 2;
+  spdlog::warn(
+      "the open-files limit is {}: serving at most {} connections at once, not the {} of "
+      "TRACKER__HTTP__MAXCONNECTIONS (raise the limit: ulimit -n, or ulimits in compose)",
+      limit, cap, http.max_connections);
+  http.max_connections = static_cast<std::size_t>(cap);
+  return http;
 }
 
 std::filesystem::path image_path(const pixel::PixelSettings& settings, const char* argv0) {
@@ -84,9 +104,9 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
   asio::io_context http_io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   asio::io_context admin_io(1);
 
+  const pixel::HttpSettings http = within_open_files_limit(settings.http);
   const pixel::SessionContext context{
-      settings.http, responses,   settings.trusted_proxies, settings.forwarded_header,
-      recorder,      http_metrics};
+      http, responses, settings.trusted_proxies, settings.forwarded_header, recorder, http_metrics};
   pixel::HttpServer server(http_io, context);
   pixel::SinkMonitor sink_monitor(admin_io, producer, *registry, kSinkSampleInterval);
   bool stopping = false;  // admin thread only

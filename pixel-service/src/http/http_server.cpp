@@ -28,6 +28,7 @@ constexpr std::chrono::milliseconds kAcceptBackoff{100};
 // of a longer turn for connections already open (~15 us per accept). 512
 // halved a fresh-connection client's p99 under scenario 8's flood against 64.
 constexpr std::size_t kAcceptBatch = 512;
+constexpr std::chrono::seconds kAcceptLogInterval{10};
 
 tcp::endpoint endpoint_for(const std::string& address, std::uint16_t port) {
   boost::system::error_code ec;
@@ -114,8 +115,12 @@ asio::awaitable<void> HttpServer::accept_loop() {
     auto [ec] = co_await acceptor_.async_accept(socket, peer, kUseTuple);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
     if (ec) {
-      spdlog::warn("public HTTP port: accept failed: {}", ec.message());
+      log_accept_failure(ec);
       if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
+        if (sessions_.has_waiting()) {
+          make_room();  // its descriptor is free again for the next accept
+          continue;
+        }
         capacity_.expires_after(kAcceptBackoff);
         co_await capacity_.async_wait(kUseTuple);
       }
@@ -150,6 +155,19 @@ void HttpServer::admit(tcp::socket socket, const tcp::endpoint& peer) {
   if (at_cap()) make_room();
   ++starting_;
   asio::co_spawn(io_, serve(std::move(socket), peer), asio::detached);
+}
+
+void HttpServer::log_accept_failure(const boost::system::error_code& error) {
+  ++accept_failures_unlogged_;
+  const auto now = std::chrono::steady_clock::now();
+  if (accept_failure_logged_ != std::chrono::steady_clock::time_point{} &&
+      now - accept_failure_logged_ < kAcceptLogInterval) {
+    return;
+  }
+  spdlog::warn("public HTTP port: accept failed ({} time(s) since the last report): {}",
+               accept_failures_unlogged_, error.message());
+  accept_failure_logged_ = now;
+  accept_failures_unlogged_ = 0;
 }
 
 bool HttpServer::at_cap() const {

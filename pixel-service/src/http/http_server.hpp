@@ -22,8 +22,10 @@ namespace tracker::pixel {
 /// is being answered is never closed for a newcomer: when every connection
 /// is being answered, accepting waits until one ends. So an idle or
 /// slowloris flood delays new clients by nothing, and the number of open
-/// descriptors stays bounded by the cap (accept failing for lack of
-/// descriptors backs off).
+/// descriptors stays bounded by the cap. The cap should sit below the
+/// open-files limit (main lowers it to fit); if accepting fails for lack of
+/// descriptors all the same, a waiting connection makes room as at the cap,
+/// and with none to close the accept loop backs off.
 /// Timeouts: one timer for the whole server sweeps every kSweepInterval and
 /// ends the reads and writes whose deadline has passed (Session keeps one
 /// deadline, no timer of its own), so a timeout fires up to that much late.
@@ -73,6 +75,9 @@ class HttpServer {
                                  const boost::asio::ip::tcp::endpoint& first_peer);
   /// Starts a session for one accepted connection, making room at the cap.
   void admit(boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& peer);
+  /// Logs a failed accept: the first at once, then at most one line per
+  /// kAcceptLogInterval with the count (a client can fail one per attempt).
+  void log_accept_failure(const boost::system::error_code& error);
   /// Whether the open connections, with those whose session has been
   /// spawned but has not joined the registry yet, reach the cap.
   bool at_cap() const;
@@ -86,6 +91,8 @@ class HttpServer {
   boost::asio::steady_timer sweep_;     // the timeouts of every session
   ConnectionRegistry sessions_;
   std::size_t starting_ = 0;  // sessions spawned, not yet in sessions_
+  std::chrono::steady_clock::time_point accept_failure_logged_{};
+  std::size_t accept_failures_unlogged_ = 0;
   bool stopping_ = false;
 };
 

@@ -115,6 +115,32 @@ TEST_F(PixelConnectionCap, ConnectionsArrivingAllAtOnceStillRespectTheCap) {
   EXPECT_TRUE(idle_.front()->closed_by_server());
 }
 
+// Each connection is a descriptor. With an open-files limit of 160 the pixel
+// serves at most 96 connections (64 descriptors are kept for Kafka and
+// itself), so an idle flood larger than the limit meets the cap's eviction.
+// Before, accepting failed once the descriptors ran out (a warning per
+// attempt), and a new client waited until an idle connection timed out.
+TEST_F(PixelConnectionCap, AFloodBeyondTheOpenFilesLimitStillLeavesRoomForANewClient) {
+  PixelProcess pixel(
+      broker_,
+      {{"TRACKER__HTTP__HEADERTIMEOUTMS", "120000"}, {"TRACKER__HTTP__IDLETIMEOUTMS", "120000"}},
+      160);
+  EXPECT_TRUE(pixel.process().wait_for_line("serving at most 96 connections at once",
+                                            std::chrono::seconds(1)))
+      << pixel.process().output();
+  constexpr std::size_t kFlood = 200;
+  for (std::size_t i = 0; i < kFlood; ++i) {
+    idle_.push_back(std::make_unique<HttpConnection>("127.0.0.1", pixel.port()));
+  }
+  ASSERT_TRUE(wait_until([&] {
+    return pixel.metric("tracker_pixel_http_connections_evicted_total") == kFlood - 96;
+  })) << pixel.metrics();
+  HttpConnection newcomer("127.0.0.1", pixel.port());
+  expect_served(newcomer);
+  EXPECT_EQ(pixel.process().output().find("accept failed"), std::string::npos)
+      << pixel.process().output();
+}
+
 TEST_F(PixelConnectionCap, AConnectionWhoseRequestIsBeingAnsweredIsNotEvicted) {
   PixelProcess pixel(broker_, kSettings);
   // The oldest connection pipelines more requests than the socket buffers

@@ -43,12 +43,20 @@ std::string shell_quote(const std::string& value) {
 
 }  // namespace
 
-PixelProcess::PixelProcess(const DevBroker& broker, std::map<std::string, std::string> env) {
+PixelProcess::PixelProcess(const DevBroker& broker, std::map<std::string, std::string> env,
+                           std::optional<unsigned> open_files_limit) {
   env.try_emplace("TRACKER__KAFKA__SERVERS", json_list(broker.servers()));
   env.try_emplace("TRACKER__HTTP__PORT", "0");
   env.try_emplace("TRACKER__ADMIN__PORT", "0");
   env.try_emplace("TRACKER__ADMIN__ADDRESS", "127.0.0.1");
-  process_ = std::make_unique<ChildProcess>(pixel_binary(), std::vector<std::string>{}, env);
+  if (open_files_limit) {
+    const std::string limit = std::to_string(*open_files_limit);
+    process_ = std::make_unique<ChildProcess>(
+        "/usr/bin/prlimit",
+        std::vector<std::string>{"--nofile=" + limit + ":" + limit, pixel_binary()}, env);
+  } else {
+    process_ = std::make_unique<ChildProcess>(pixel_binary(), std::vector<std::string>{}, env);
+  }
   port_ = port_from_line(process_->wait_for_line("public HTTP listening on", kStartDeadline),
                          "HTTP port", *process_);
   admin_port_ = port_from_line(process_->wait_for_line("admin listening on", kStartDeadline),

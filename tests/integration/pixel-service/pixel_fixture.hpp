@@ -22,10 +22,12 @@ using tracker::testing::DevBroker;
 
 /// A pixel-service process of its own, on free ports (Http__Port=0,
 /// Admin__Port=0; the ports are read from its start-up log), producing into
-/// `broker`. `env` adds or overrides TRACKER__ settings.
+/// `broker`. `env` adds or overrides TRACKER__ settings; `open_files_limit`
+/// starts it under that RLIMIT_NOFILE (soft and hard), through prlimit.
 class PixelProcess {
  public:
-  PixelProcess(const DevBroker& broker, std::map<std::string, std::string> env = {});
+  PixelProcess(const DevBroker& broker, std::map<std::string, std::string> env = {},
+               std::optional<unsigned> open_files_limit = std::nullopt);
 
   std::uint16_t port() const { return port_; }
   std::uint16_t admin_port() const { return admin_port_; }
