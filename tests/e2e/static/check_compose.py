@@ -26,9 +26,10 @@ def pinned(image):
     return bool(name) and "/" not in tag and tag not in ("", "latest")
 
 
-def config(docker_compose, compose_file, *extra):
-    # Only the file and its .env may shape the result, not the caller's TRACKER__ variables.
+def config(docker_compose, compose_file, *extra, settings=None):
+    # Only the file, its .env and `settings` may shape the result, not the caller's TRACKER__ variables.
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER__")}
+    env.update(settings or {})
     result = subprocess.run([docker_compose, "-f", str(compose_file), *extra, "config"],
                             capture_output=True, text=True, env=env, cwd=compose_file.parent)
     if result.returncode != 0:
@@ -122,10 +123,26 @@ def main(argv):
     expect(script.count("--if-not-exists") == 2, "kafka-init: both topics with --if-not-exists")
     expect("--topic user-events --partitions 3" in script, "kafka-init: user-events with 3 partitions")
     expect("--topic user-events.dlq" in script, "kafka-init: user-events.dlq")
+    # Topics renamed in .env: kafka-init creates the ones the services use
+    # (auto-creation is off, so any other name would deliver nothing).
+    renamed = config(docker_compose, compose_file, settings={
+        "TRACKER__KAFKA__TOPIC": "visits", "TRACKER__KAFKA__DEADLETTERTOPIC": "visits.dead"})
+    renamed_init = renamed["services"].get("kafka-init", {})
+    renamed_script = " ".join(renamed_init.get("command", []) if isinstance(renamed_init.get("command"), list)
+                              else [str(renamed_init.get("command"))])
+    for name in ("pixel-service", "storage-worker"):
+        expect(renamed["services"].get(name, {}).get("environment", {}).get("TRACKER__KAFKA__TOPIC") == "visits",
+               f"{name}: takes TRACKER__KAFKA__TOPIC from .env")
+    expect("--topic visits --partitions 3" in renamed_script and "--topic visits.dead " in renamed_script,
+           f"kafka-init: creates the topics named in .env ({renamed_script})")
 
     pixel = services.get("pixel-service", {})
     check_tracker_service("pixel-service", pixel, "/usr/local/bin/pixel-service")
     expect((4000, 8080) in published(pixel), "pixel-service: host port 4000 -> 8080")
+    nofile = pixel.get("ulimits", {}).get("nofile")
+    soft = nofile.get("soft") if isinstance(nofile, dict) else nofile
+    expect(soft is not None and int(soft) >= 10064,
+           f"pixel-service: open-files limit above the connection cap plus its reserve ({nofile})")
 
     worker = services.get("storage-worker", {})
     check_tracker_service("storage-worker", worker, "/usr/local/bin/storage-worker")
