@@ -151,15 +151,20 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
   const std::size_t undelivered = producer.flush(settings.sink.flush_timeout);
   // The delivered total lets a supervisor (scripts/run.sh) wait until the
   // storage worker has stored as many before it stops the broker.
-  const std::uint64_t delivered = producer.stats().delivered;
-  if (undelivered == 0) {
-    spdlog::info("stopped: every event handed to Kafka; {} delivered since start", delivered);
+  const kafka::ProducerStats totals = producer.stats();
+  if (undelivered == 0 && totals.failed == 0 && totals.dropped == 0) {
+    spdlog::info("stopped: every event delivered to Kafka; {} delivered since start",
+                 totals.delivered);
   } else {
-    spdlog::warn("stopped: {} events could not be delivered within {} ms; {} delivered since start",
-                 undelivered, settings.sink.flush_timeout.count(), delivered);
+    spdlog::warn(
+        "stopped: events lost since start: {} failed delivery, {} dropped (queue full or "
+        "refused), {} still queued when the {} ms flush ended; {} delivered since start",
+        totals.failed, totals.dropped, undelivered, settings.sink.flush_timeout.count(),
+        totals.delivered);
   }
   asio::post(admin_io, [&] {
     sink_monitor.sample();
+    sink_monitor.log_unreported_losses();
     sink_monitor.stop();
     admin.stop();
     signals.cancel();

@@ -13,6 +13,11 @@ constexpr std::chrono::seconds kLogEvery{10};
 // Samples in a row with events waiting and none delivered before the sink
 // counts as backlogged: one sample could just be an event queued a moment ago.
 constexpr int kStalledSamples = 2;
+// A loss keeps the sink failing this long unless a delivery comes first.
+// librdkafka times a stuck batch out about once a second, not every sample:
+// without the hold the state (and the log) would flap every sample for the
+// whole outage.
+constexpr std::chrono::seconds kFailingHold{10};
 
 }  // namespace
 
@@ -85,10 +90,14 @@ void SinkMonitor::sample() {
   dropped_->Increment(as_double(now.dropped - last_.dropped));
   queue_gauge_->Set(as_double(queue_depth_));
 
+  const auto clock = std::chrono::steady_clock::now();
   const bool delivering = now.delivered != last_.delivered;
+  const bool losing = now.failed != last_.failed || now.dropped != last_.dropped;
+  if (losing) last_loss_ = clock;
+  if (delivering && !losing) last_loss_.reset();  // deliveries again: the losses are over
   stalled_samples_ = (queue_depth_ > 0 && !delivering) ? stalled_samples_ + 1 : 0;
   SinkState next = SinkState::Ok;
-  if (now.failed != last_.failed) {
+  if (last_loss_ && clock - *last_loss_ < kFailingHold) {
     next = SinkState::Failing;
   } else if (stalled_samples_ >= kStalledSamples) {
     next = SinkState::Backlogged;
@@ -106,17 +115,19 @@ void SinkMonitor::sample() {
 
   unlogged_failed_ += now.failed - last_.failed;
   unlogged_dropped_ += now.dropped - last_.dropped;
-  const auto clock = std::chrono::steady_clock::now();
-  if ((unlogged_failed_ != 0 || unlogged_dropped_ != 0) && clock - last_log_ >= kLogEvery) {
-    spdlog::warn(
-        "events lost since last report: {} failed delivery, {} dropped (queue full or "
-        "refused); totals {} failed, {} dropped",
-        unlogged_failed_, unlogged_dropped_, now.failed, now.dropped);
-    unlogged_failed_ = 0;
-    unlogged_dropped_ = 0;
-    last_log_ = clock;
-  }
   last_ = now;
+  if (clock - last_log_ >= kLogEvery) log_unreported_losses();
+}
+
+void SinkMonitor::log_unreported_losses() {
+  if (unlogged_failed_ == 0 && unlogged_dropped_ == 0) return;
+  spdlog::warn(
+      "events lost since last report: {} failed delivery, {} dropped (queue full or "
+      "refused); totals {} failed, {} dropped",
+      unlogged_failed_, unlogged_dropped_, last_.failed, last_.dropped);
+  unlogged_failed_ = 0;
+  unlogged_dropped_ = 0;
+  last_log_ = std::chrono::steady_clock::now();
 }
 
 void SinkMonitor::publish_state() {

@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "tracker/kafka/producer.hpp"
@@ -21,7 +22,8 @@ namespace tracker::pixel {
 enum class SinkState {
   Ok,          // delivering, or nothing to deliver
   Backlogged,  // events waiting and none delivered for a while (broker down or slow)
-  Failing,     // events failed delivery since the last sample (timed out in the queue)
+  Failing,     // events lost (failed delivery, or dropped) in the last kFailingHold, and
+               // none delivered since the last loss
 };
 
 /// Samples the producer's counters on a timer and publishes them:
@@ -41,6 +43,9 @@ class SinkMonitor {
   void stop();
   /// Takes one sample now (also used for the last one at shutdown).
   void sample();
+  /// Logs the losses not yet summarised, however recent the last summary:
+  /// at shutdown, so that no loss goes unlogged.
+  void log_unreported_losses();
 
   SinkState state() const { return state_; }
   /// One line for /health/ready: "kafka: ok, 0 events buffered".
@@ -58,6 +63,7 @@ class SinkMonitor {
   int stalled_samples_ = 0;
   SinkState state_ = SinkState::Ok;
   std::chrono::steady_clock::time_point last_log_{};
+  std::optional<std::chrono::steady_clock::time_point> last_loss_;
   std::uint64_t unlogged_failed_ = 0;
   std::uint64_t unlogged_dropped_ = 0;
   bool stopped_ = false;

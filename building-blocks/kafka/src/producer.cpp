@@ -61,6 +61,7 @@ struct Producer::Impl {
   // not wait a second time for the same messages (see ~Impl).
   std::optional<std::uint64_t> queued_at_expired_flush;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> purging{false};  // the destructor's purge: reports are counted, not logged
   std::thread poller;  // the one thread that serves rd_kafka_poll (delivery reports, errors)
 };
 
@@ -95,6 +96,7 @@ Producer::Impl::~Impl() {
   const std::size_t remaining = waited_already ? undelivered() : flush(kCloseFlushDeadline);
   if (remaining > 0) {
     spdlog::warn("kafka producer: {} messages undelivered at shutdown, dropping them", remaining);
+    purging.store(true, std::memory_order_relaxed);  // that line says it all: no report per purge
     rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_flush(rk.get(),
                    static_cast<int>(std::chrono::milliseconds(kPurgeReportDeadline).count()));
@@ -181,7 +183,8 @@ std::size_t Producer::Impl::flush(std::chrono::milliseconds deadline) {
 // From our counters rather than rd_kafka_outq_len, which also counts
 // librdkafka's pending events (e.g. error notices), not only messages.
 std::size_t Producer::Impl::undelivered() const {
-  // Reports first: a message is counted queued before its report can run.
+  // A report can run before its message is counted queued (the count
+  // follows produceva's return): the clamp keeps that moment at 0.
   const auto done =
       delivered.load(std::memory_order_relaxed) + failed.load(std::memory_order_relaxed);
   const auto accepted = queued.load(std::memory_order_relaxed);
@@ -196,6 +199,7 @@ void Producer::Impl::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m
     return;
   }
   self->failed.fetch_add(1, std::memory_order_relaxed);
+  if (self->purging.load(std::memory_order_relaxed)) return;
   if (const auto count = self->delivery_failures.record()) {
     spdlog::error("kafka producer: {} messages failed delivery (last: {})", *count,
                   rd_kafka_err2str(message->err));

@@ -3,8 +3,10 @@
 #include <poll.h>
 #include <signal.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "pixel_fixture.hpp"
 #include "tracker/testing/temp_dir.hpp"
@@ -91,10 +93,82 @@ TEST(PixelResilience, SigtermDeliversTheEventsStillBufferedAndExitsZero) {
   const auto events = read_events(broker, kRequests);
   EXPECT_EQ(events.size(), static_cast<std::size_t>(kRequests));
   EXPECT_TRUE(
-      pixel.process().wait_for_line("every event handed to Kafka", std::chrono::seconds(1)));
+      pixel.process().wait_for_line("every event delivered to Kafka", std::chrono::seconds(1)));
   // scripts/run.sh reads this count to know when the worker has them all.
   EXPECT_TRUE(pixel.process().wait_for_line("; 25 delivered since start", std::chrono::seconds(1)))
       << pixel.process().output();
+}
+
+/// The sum of `<number> <what>` over the lines of `output` that hold `marker`.
+std::uint64_t sum_in_lines(const std::string& output, const std::string& marker,
+                           const std::string& what) {
+  std::uint64_t sum = 0;
+  for (const auto& line : lines_of(output)) {
+    if (line.find(marker) == std::string::npos) continue;
+    const auto end = line.find(" " + what);
+    if (end == std::string::npos) continue;
+    const auto start = line.find_last_not_of("0123456789", end - 1) + 1;
+    sum += std::stoull(line.substr(start, end - start));
+  }
+  return sum;
+}
+
+// The last line used to say "every event handed to Kafka" when events had
+// failed or been dropped earlier, and losses of the last 10 s were never
+// logged at all.
+TEST(PixelResilience, TheLogAccountsForEveryEventLostUpToTheStop) {
+  DevBroker broker;
+  PixelProcess pixel(broker, {{"TRACKER__KAFKA__PRODUCER__QUEUEMAXMESSAGES", "5"},
+                              {"TRACKER__KAFKA__CONFIG__MESSAGE_TIMEOUT_MS", "1000"}});
+  ASSERT_TRUE(broker.brokers_down());
+  HttpConnection connection("127.0.0.1", pixel.port());
+  const auto send = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      connection.send(track_request(i));
+      ASSERT_TRUE(connection.read());
+    }
+  };
+  send(0, 20);  // 5 queued (they fail after 1 s), 15 dropped
+  ASSERT_TRUE(wait_until([&] {
+    return pixel.metric(R"(tracker_pixel_events_total{outcome="failed"})") == 5;
+  })) << pixel.metrics();
+  send(20, 40);  // 5 more queued, 15 more dropped, all within the 10 s between summaries
+  ASSERT_TRUE(wait_until([&] {
+    return pixel.metric(R"(tracker_pixel_events_total{outcome="dropped"})") == 30 &&
+           pixel.metric(R"(tracker_pixel_events_total{outcome="failed"})") == 10;
+  }));
+  EXPECT_EQ(pixel.stop(), 0);
+  const std::string output = pixel.process().output();
+  EXPECT_EQ(sum_in_lines(output, "events lost since last report", "dropped"), 30U) << output;
+  EXPECT_EQ(sum_in_lines(output, "events lost since last report", "failed delivery"), 10U)
+      << output;
+  EXPECT_NE(output.find("stopped: events lost since start: 10 failed delivery, 30 dropped (queue "
+                        "full or refused), 0 still queued"),
+            std::string::npos)
+      << output;
+}
+
+// librdkafka fails a stuck batch about once a second, not every sample: the
+// state flapped between failing and backlogged every 500 ms, a warning each.
+TEST(PixelResilience, ThroughAnOutageTheSinkStaysFailingWithoutFlapping) {
+  DevBroker broker;
+  PixelProcess pixel(broker, {{"TRACKER__KAFKA__CONFIG__MESSAGE_TIMEOUT_MS", "500"}});
+  ASSERT_TRUE(broker.brokers_down());
+  HttpConnection connection("127.0.0.1", pixel.port());
+  // Load for 5 s (pacing, not synchronisation): a request every 50 ms, so
+  // events keep failing, half a second apart, throughout.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
+    connection.send(track_request(i));
+    ASSERT_TRUE(connection.read());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(pixel.metric(R"(tracker_pixel_sink_state{state="failing"})"), 1);
+  std::size_t state_lines = 0;
+  for (const auto& line : lines_of(pixel.process().output())) {
+    if (line.find("kafka sink ") != std::string::npos) ++state_lines;
+  }
+  EXPECT_LE(state_lines, 2U) << pixel.process().output();  // backlogged, then failing
 }
 
 TEST(PixelResilience, SigtermAnswersTheRequestInProgressThenCloses) {
