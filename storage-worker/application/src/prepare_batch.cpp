@@ -30,10 +30,40 @@ void assign(domain::Visit& visit, const contracts::VisitEvent& event) {
   assign(visit.ip_address, event.ip_address);
 }
 
-void add_dead_letter(PreparedBatch& batch, const IncomingMessage& message, DeadLetterKind kind,
-                     std::string reason) {
+/// The reason as a one-line, inert header value: it may quote the message
+/// (the decoder's excerpt), so control characters, DEL and the C1 controls
+/// (UTF-8 C2 80-9F, among them the 8-bit CSI) are written as `\xHH`.
+std::string inert(const std::string& reason) {
+  constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  const auto escape = [&out, kHex](unsigned char byte) {
+    out += "\\x";
+    out += kHex[byte >> 4];
+    out += kHex[byte & 0xf];
+  };
+  for (std::size_t i = 0; i < reason.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(reason[i]);
+    const unsigned char next =
+        i + 1 < reason.size() ? static_cast<unsigned char>(reason[i + 1]) : 0;
+    if (byte < 0x20 || byte == 0x7f) {
+      escape(byte);
+    } else if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) {  // a C1 control
+      escape(byte);
+      escape(next);
+      ++i;
+    } else {
+      out += reason[i];
+    }
+  }
+  return out;
+}
+
+/// `value` is what the dead letter keeps of the message: for an oversized
+/// one only its head, copied alone (not the whole value, then cut).
+void add_dead_letter(PreparedBatch& batch, const IncomingMessage& message, std::string_view value,
+                     DeadLetterKind kind, std::string reason) {
   batch.dead_letters.push_back(
-      DeadLetter{message.source, message.offset, message.value, kind, std::move(reason)});
+      DeadLetter{message.source, message.offset, std::string{value}, kind, inert(reason)});
   ++batch.counts.dead_lettered[static_cast<std::size_t>(kind)];
 }
 
@@ -81,20 +111,21 @@ PreparedBatch prepare_batch(std::span<const IncomingMessage> messages,
     *next_offset = message.offset + 1;
 
     if (message.value.empty()) {
-      add_dead_letter(batch, message, DeadLetterKind::Empty, "empty message");
+      add_dead_letter(batch, message, {}, DeadLetterKind::Empty, "empty message");
       continue;
     }
     if (message.value.size() > max_event_bytes) {
       // Only the head goes to the dead-letter topic: the whole value may not
       // fit in a produced message, and a dead letter must never stall.
-      add_dead_letter(batch, message, DeadLetterKind::Oversized,
+      add_dead_letter(batch, message, std::string_view{message.value}.substr(0, max_event_bytes),
+                      DeadLetterKind::Oversized,
                       "oversized: " + std::to_string(message.value.size()) + " bytes, limit " +
                           std::to_string(max_event_bytes) + "; value truncated to the limit");
-      batch.dead_letters.back().value.resize(max_event_bytes);
       continue;
     }
     if (auto error = contracts::decode_into(message.value, event)) {
-      add_dead_letter(batch, message, DeadLetterKind::Invalid, std::move(error->reason));
+      add_dead_letter(batch, message, message.value, DeadLetterKind::Invalid,
+                      std::move(error->reason));
       continue;
     }
     assign(visit, event);

@@ -36,8 +36,8 @@ TEST(PrepareBatch, FormatsValidVisitsAsLinesInConsumptionOrder) {
 }
 
 TEST(PrepareBatch, RecordsTheNextOffsetOfEachPartition) {
-  const std::vector messages{message(kP0, 5, event_json("10.0.0.1")),
-                             message(kP1, 9, "not json"), message(kP0, 6, "")};
+  const std::vector messages{message(kP0, 5, event_json("10.0.0.1")), message(kP1, 9, "not json"),
+                             message(kP0, 6, "")};
   const auto batch = prepare_batch(messages);
   const std::map<PartitionId, std::int64_t> expected{{kP0, 7}, {kP1, 10}};
   EXPECT_EQ(batch.next_offsets, expected);
@@ -86,6 +86,40 @@ TEST(PrepareBatch, DeadLettersAnOversizedMessageWithItsSizeAndItsHead) {
   EXPECT_EQ(batch.dead_letters[0].kind, DeadLetterKind::Oversized);
   EXPECT_EQ(batch.dead_letters[0].value, big.substr(0, 64));
   EXPECT_NE(batch.dead_letters[0].reason.find(std::to_string(big.size())), std::string::npos);
+}
+
+// The whole value used to be copied, then cut: a batch of 1 MiB poison
+// messages held 16 times the memory its dead letters needed.
+TEST(PrepareBatch, AnOversizedMessagesDeadLetterHoldsOnlyItsHead) {
+  constexpr std::size_t kLimit = 64 * 1024;
+  const auto batch =
+      prepare_batch(std::vector{message(kP0, 0, std::string(1024 * 1024, 'x'))}, kLimit);
+  ASSERT_EQ(batch.dead_letters.size(), 1u);
+  EXPECT_EQ(batch.dead_letters[0].value.size(), kLimit);
+  EXPECT_LT(batch.dead_letters[0].value.capacity(), 2 * kLimit);
+}
+
+// The decoder's reason quotes the message; a dead-letter header read in a
+// terminal (kcat -f '%h') must not carry its control characters.
+TEST(PrepareBatch, ADeadLettersReasonCarriesNoControlCharacters) {
+  // DEL and the 8-bit CSI (U+009B) are valid in a JSON string: the timestamp
+  // is what is wrong, and the reason quotes it.
+  const auto batch = prepare_batch(std::vector{message(kP0, 0,
+                                                       "{\"Timestamp\":\"\x7f\xc2\x9b"
+                                                       "31m\"}")});
+  ASSERT_EQ(batch.dead_letters.size(), 1u);
+  const std::string& reason = batch.dead_letters[0].reason;
+  EXPECT_NE(reason.find("\"\\x7f\\xc2\\x9b"
+                        "31m\""),
+            std::string::npos)
+      << reason;
+  for (std::size_t i = 0; i < reason.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(reason[i]);
+    EXPECT_FALSE(byte < 0x20 || byte == 0x7f) << reason;
+    EXPECT_FALSE(byte == 0xc2 && i + 1 < reason.size() &&
+                 static_cast<unsigned char>(reason[i + 1]) < 0xa0)
+        << reason;
+  }
 }
 
 TEST(PrepareBatch, DeadLettersMessagesThatAreNotEventsWithTheDecodersReason) {
