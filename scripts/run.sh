@@ -22,7 +22,10 @@ demo_port=${DEMO_PORT:-4001}
 pixel_admin_port=${PIXEL_ADMIN_PORT:-9090}
 worker_admin_port=${WORKER_ADMIN_PORT:-9091}
 state_dir=${TRACKER_STATE_DIR:-${root}/run}
-events_file=${TRACKER__FILEEVENTSTORE__FILE:-${root}/storage/events.log}
+events_file=${root}/storage/events.log
+for name in $(compgen -e); do  # the services read the name in any case
+  if [[ ${name^^} == TRACKER__FILEEVENTSTORE__FILE ]]; then events_file=${!name}; fi
+done
 bin=${TRACKER_BIN_DIR:-${root}/build/bin}
 
 say() { printf '[run] %s\n' "$*"; }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -60,9 +61,10 @@ kafka::ProducerOptions producer_options(const pixel::SinkSettings& sink) {
 pixel::HttpSettings within_open_files_limit(pixel::HttpSettings http) {
   constexpr std::uint64_t kReservedDescriptors = 64;
   const std::uint64_t limit = runtime::raise_open_files_limit();
-  if (limit >= http.max_connections + kReservedDescriptors) return http;
-  const std::uint64_t cap =
-      limit > 2 * kReservedDescriptors ? limit - kReservedDescriptors : limit / 2;
+  if (limit == 0 || limit >= http.max_connections + kReservedDescriptors)
+    return http;  // 0: unknown
+  const std::uint64_t cap = std::max<std::uint64_t>(
+      1, limit > 2 * kReservedDescriptors ? limit - kReservedDescriptors : limit / 2);
   spdlog::warn(
       "the open-files limit is {}: serving at most {} connections at once, not the {} of "
       "TRACKER__HTTP__MAXCONNECTIONS (raise the limit: ulimit -n, or ulimits in compose)",

@@ -13,10 +13,10 @@ constexpr std::chrono::seconds kLogEvery{10};
 // Samples in a row with events waiting and none delivered before the sink
 // counts as backlogged: one sample could just be an event queued a moment ago.
 constexpr int kStalledSamples = 2;
-// A loss keeps the sink failing this long unless a delivery comes first.
-// librdkafka times a stuck batch out about once a second, not every sample:
-// without the hold the state (and the log) would flap every sample for the
-// whole outage.
+// A loss keeps the sink failing this long, deliveries or not. librdkafka
+// times a stuck batch out about once a second, not every sample, and with
+// part of a cluster down deliveries and losses alternate: without the hold
+// the state (and the log) would flap every sample for the whole outage.
 constexpr std::chrono::seconds kFailingHold{10};
 
 }  // namespace
@@ -94,7 +94,6 @@ void SinkMonitor::sample() {
   const bool delivering = now.delivered != last_.delivered;
   const bool losing = now.failed != last_.failed || now.dropped != last_.dropped;
   if (losing) last_loss_ = clock;
-  if (delivering && !losing) last_loss_.reset();  // deliveries again: the losses are over
   stalled_samples_ = (queue_depth_ > 0 && !delivering) ? stalled_samples_ + 1 : 0;
   SinkState next = SinkState::Ok;
   if (last_loss_ && clock - *last_loss_ < kFailingHold) {
@@ -104,7 +103,8 @@ void SinkMonitor::sample() {
   }
   if (next != state_) {
     if (next == SinkState::Ok) {
-      spdlog::info("kafka sink ok again: delivering, {} events buffered", queue_depth_);
+      spdlog::info("kafka sink ok again: {} events buffered, {} delivered so far", queue_depth_,
+                   now.delivered);
     } else {
       spdlog::warn("kafka sink {}: {} events buffered, {} delivered so far", to_string(next),
                    queue_depth_, now.delivered);

@@ -22,8 +22,7 @@ namespace tracker::pixel {
 enum class SinkState {
   Ok,          // delivering, or nothing to deliver
   Backlogged,  // events waiting and none delivered for a while (broker down or slow)
-  Failing,     // events lost (failed delivery, or dropped) in the last kFailingHold, and
-               // none delivered since the last loss
+  Failing,     // events lost (failed delivery, or dropped) in the last 10 s
 };
 
 /// Samples the producer's counters on a timer and publishes them:

@@ -87,9 +87,13 @@ std::variant<bool, Problem> parse_boolean(std::string_view raw) {
 
 std::variant<std::string, Problem> parse_address(std::string_view raw) {
   const std::string text{trim(raw)};
+  // A link-local IPv6 address may name its interface: fe80::1%eth0.
+  const auto zone = text.find('%');
+  const std::string address = text.substr(0, zone);
   in6_addr bytes{};
-  if (::inet_pton(AF_INET, text.c_str(), &bytes) == 1 ||
-      ::inet_pton(AF_INET6, text.c_str(), &bytes) == 1) {
+  if (zone == std::string::npos && ::inet_pton(AF_INET, address.c_str(), &bytes) == 1) return text;
+  if ((zone == std::string::npos || zone + 1 < text.size()) &&
+      ::inet_pton(AF_INET6, address.c_str(), &bytes) == 1) {
     return text;
   }
   return Problem{"not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): " + quote_value(raw)};

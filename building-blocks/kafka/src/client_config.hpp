@@ -18,7 +18,8 @@ std::string join_servers(const std::vector<std::string>& servers);
 /// Throws std::runtime_error naming the setting a refused property came from
 /// ("<key>: librdkafka refused linger.ms: <reason>"; `keys` maps property to
 /// setting), or "<client>: property 'name': <reason>" for one of our own.
-/// The value is not shown: it may be a password.
+/// The value is not added (it may be a password); librdkafka's reason quotes
+/// one only for a property with a fixed set of values.
 void set_properties(rd_kafka_conf_t* conf, const std::vector<std::pair<std::string, std::string>>& properties,
                     const std::map<std::string, std::string>& keys, const char* client);
 

@@ -1,5 +1,6 @@
 #include "admin_session.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -25,6 +26,10 @@ namespace {
 // may send along with a (refused) POST.
 constexpr std::uint64_t kBodyLimit = std::uint64_t{4} * 1024;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// After a refusal: how long and how much the client may keep sending (the
+// rest of a refused body) before the connection is closed anyway.
+constexpr std::chrono::seconds kDrainTime{2};
+constexpr std::size_t kDrainBytes = std::size_t{16} * 1024 * 1024;
 
 // Removes the session from the shared set however the coroutine ends,
 // including destruction of a suspended frame when the io_context goes away.
@@ -92,6 +97,20 @@ asio::awaitable<void> run_admin_session(asio::ip::tcp::socket socket,
             co_await http::async_write(session.stream, *response, kUseTuple);
         (void)ignored_error;
         (void)ignored_bytes;
+        // Then read and drop what the client still sends (the rest of a
+        // refused body), for a bounded time and amount: closing with unread
+        // input would reset the connection, which can destroy the reply
+        // before the client has read it.
+        beast::error_code ignored;
+        session.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        std::array<char, 4096> scratch{};
+        session.stream.expires_after(kDrainTime);
+        for (std::size_t drained = 0; drained < kDrainBytes;) {
+          auto [drain_error, bytes] =
+              co_await session.stream.async_read_some(asio::buffer(scratch), kUseTuple);
+          if (drain_error) break;
+          drained += bytes;
+        }
       }
       break;
     }

@@ -201,6 +201,10 @@ void HttpServer::session_ended(Session& session) {
 void HttpServer::stop(std::chrono::milliseconds drain) {
   if (stopping_) return;
   stopping_ = true;
+  if (accept_failures_unlogged_ != 0) {
+    spdlog::warn("public HTTP port: accept failed {} more time(s) since the last report",
+                 accept_failures_unlogged_);
+  }
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   capacity_.cancel();

@@ -12,13 +12,13 @@ work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 export PIXEL_PORT=$(free_port) DEMO_PORT=$(free_port) PIXEL_ADMIN_PORT=$(free_port) WORKER_ADMIN_PORT=$(free_port)
-export TRACKER_STATE_DIR=${work}/state TRACKER__FILEEVENTSTORE__FILE=${work}/events.log
+export TRACKER_STATE_DIR=${work}/state tracker__fileEventStore__file=${work}/events.log
 export TRACKER_SKIP_BUILD=1 TRACKER_BIN_DIR=${bin_dir}
 # Other spellings of the keys run.sh sets, as a caller's environment may hold:
 # run.sh's own values must win without the services refusing the key as set
 # twice.
 export tracker__kafka__servers='["nowhere:1"]' TRACKER__KAFKA__SERVERS__0=nowhere:2 Tracker__Http__Port=1
-events=${TRACKER__FILEEVENTSTORE__FILE}
+events=${tracker__fileEventStore__file}
 
 # Job control on: without it bash starts background jobs with SIGINT ignored,
 # and the Ctrl-C check below could not reach run.sh.

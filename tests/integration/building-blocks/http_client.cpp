@@ -1,5 +1,6 @@
 #include "http_client.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,7 +14,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <algorithm>
 #include <cctype>
 #include <string_view>
 
@@ -69,11 +69,13 @@ asio::awaitable<void> do_raw(std::uint16_t port, std::string bytes, RawExchange&
   if (connect_error) co_return;
   result.connected = true;
   if (!bytes.empty()) {
-    auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(bytes), kUseTuple);
+    auto [write_error, written] =
+        co_await asio::async_write(socket, asio::buffer(bytes), kUseTuple);
     (void)written;
     // A server that already closed may reset the connection under our write.
     if (write_error) {
       result.closed_by_server = true;
+      result.reset = true;
       co_return;
     }
   }
@@ -82,8 +84,9 @@ asio::awaitable<void> do_raw(std::uint16_t port, std::string bytes, RawExchange&
     auto [read_error, n] = co_await socket.async_read_some(asio::buffer(chunk), kUseTuple);
     result.received.append(chunk, n);
     if (read_error) {
-      result.closed_by_server = read_error == asio::error::eof ||
-                                read_error == asio::error::connection_reset;
+      result.closed_by_server =
+          read_error == asio::error::eof || read_error == asio::error::connection_reset;
+      result.reset = read_error == asio::error::connection_reset;
       co_return;
     }
   }

@@ -32,6 +32,7 @@ std::optional<HttpReply> http_request(std::uint16_t port, const std::string& met
 struct RawExchange {
   bool connected = false;
   bool closed_by_server = false;
+  bool reset = false;  // the close was a reset, which can destroy a reply not yet read
   std::string received;
 };
 

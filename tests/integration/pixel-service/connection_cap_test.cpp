@@ -141,6 +141,30 @@ TEST_F(PixelConnectionCap, AFloodBeyondTheOpenFilesLimitStillLeavesRoomForANewCl
       << pixel.process().output();
 }
 
+// A limit so low that the pixel's own descriptors (Kafka's sockets, its
+// event loops) leave less room than the cap it derives (half of 36): accept
+// really fails for lack of descriptors. A waiting connection then makes
+// room as at the cap, and the warning comes once, not once per attempt.
+TEST_F(PixelConnectionCap, WhenAcceptRunsOutOfDescriptorsAWaitingConnectionMakesRoom) {
+  PixelProcess pixel(
+      broker_,
+      {{"TRACKER__HTTP__HEADERTIMEOUTMS", "120000"}, {"TRACKER__HTTP__IDLETIMEOUTMS", "120000"}},
+      36);
+  constexpr std::size_t kFlood = 60;
+  for (std::size_t i = 0; i < kFlood; ++i) {
+    idle_.push_back(std::make_unique<HttpConnection>("127.0.0.1", pixel.port()));
+  }
+  ASSERT_TRUE(pixel.process().wait_for_line("accept failed", kPrompt)) << pixel.process().output();
+  HttpConnection newcomer("127.0.0.1", pixel.port());
+  expect_served(newcomer);
+  std::size_t warnings = 0;
+  for (std::size_t at = 0;
+       (at = pixel.process().output().find("accept failed", at)) != std::string::npos; ++at) {
+    ++warnings;
+  }
+  EXPECT_EQ(warnings, 1U) << pixel.process().output();
+}
+
 TEST_F(PixelConnectionCap, AConnectionWhoseRequestIsBeingAnsweredIsNotEvicted) {
   PixelProcess pixel(broker_, kSettings);
   // The oldest connection pipelines more requests than the socket buffers

@@ -77,6 +77,17 @@ TEST(ConfigErrors, AnAddressThatIsNotAnIpAddress) {
       R"(TRACKER__HTTP__ADDRESS: not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): "10.0.0.256")");
 }
 
+TEST(ConfigErrors, ALinkLocalAddressMayNameItsInterface) {
+  const auto config = Config::load(tracker_keys(), {"TRACKER__HTTP__ADDRESS=fe80::1%eth0"});
+  EXPECT_EQ(config.string("Http__Address"), "fe80::1%eth0");
+  EXPECT_EQ(
+      error_for({"TRACKER__HTTP__ADDRESS=fe80::1%"}),
+      R"(TRACKER__HTTP__ADDRESS: not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): "fe80::1%")");
+  EXPECT_EQ(
+      error_for({"TRACKER__HTTP__ADDRESS=10.0.0.1%eth0"}),
+      R"(TRACKER__HTTP__ADDRESS: not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): "10.0.0.1%eth0")");
+}
+
 TEST(ConfigErrors, AnAddressIsTakenWithoutTheSpacesAroundIt) {
   const auto config = Config::load(
       tracker_keys(), {"TRACKER__ADMIN__ADDRESS= ::1 ", "TRACKER__HTTP__ADDRESS=127.0.0.1\t"});
