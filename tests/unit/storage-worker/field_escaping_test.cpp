@@ -1,8 +1,8 @@
+#include "tracker/worker/domain/field_escaping.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "tracker/worker/domain/field_escaping.hpp"
 
 namespace tracker::worker::domain {
 namespace {
@@ -37,12 +37,33 @@ TEST(FieldEscaping, NeutralisesAnsiEscapeSequences) {
 }
 
 TEST(FieldEscaping, EscapesC1ControlsEncodedAsUtf8) {
-  EXPECT_EQ(escape_field("a\xc2\x9b" "31m"), "a\\xc2\\x9b31m");
+  EXPECT_EQ(escape_field("a\xc2\x9b"
+                         "31m"),
+            "a\\xc2\\x9b31m");
   EXPECT_EQ(escape_field("\xc2\x80"), "\\xc2\\x80");
 }
 
 TEST(FieldEscaping, KeepsOtherTwoByteCharactersStartingWithC2) {
   EXPECT_EQ(escape_field("\xc2\xa0\xc2\xa9"), "\xc2\xa0\xc2\xa9");  // NBSP, copyright sign
+}
+
+// Python's str.splitlines() and Java's \R break lines at U+2028/U+2029, and
+// U+202E in a referrer displayed the rest of the line reversed.
+TEST(FieldEscaping, EscapesUnicodeLineSeparatorsAndBidiControls) {
+  EXPECT_EQ(escape_field("x\xe2\x80\xa8y\xe2\x80\xa9z"), "x\\xe2\\x80\\xa8y\\xe2\\x80\\xa9z");
+  EXPECT_EQ(escape_field("a\xe2\x80\xae"
+                         "4.3.2.1"),
+            "a\\xe2\\x80\\xae"
+            "4.3.2.1");
+  EXPECT_EQ(escape_field("\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9"),
+            "\\xe2\\x80\\xaa\\xe2\\x81\\xa6\\xe2\\x81\\xa9");
+}
+
+TEST(FieldEscaping, KeepsOtherThreeByteCharactersStartingWithE2) {
+  // en dash, euro sign, trade mark sign; a lead byte cut short at the end
+  EXPECT_EQ(escape_field("\xe2\x80\x93\xe2\x82\xac\xe2\x84\xa2"),
+            "\xe2\x80\x93\xe2\x82\xac\xe2\x84\xa2");
+  EXPECT_EQ(escape_field("a\xe2\x80"), "a\xe2\x80");
 }
 
 TEST(FieldEscaping, KeepsALiteralNullValueDistinctFromTheMissingMarker) {
@@ -90,7 +111,9 @@ TEST(FieldRoundTrip, EveryByteValueSurvivesEscapeThenUnescape) {
   }
 }
 
-TEST(FieldRoundTrip, LiteralNullSurvives) { EXPECT_EQ(unescape_field(escape_field("null")), "null"); }
+TEST(FieldRoundTrip, LiteralNullSurvives) {
+  EXPECT_EQ(unescape_field(escape_field("null")), "null");
+}
 
 }  // namespace
 }  // namespace tracker::worker::domain

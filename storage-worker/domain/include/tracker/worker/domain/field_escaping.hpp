@@ -17,6 +17,9 @@ namespace tracker::worker::domain {
 ///   other C0 controls 0x00-0x1F, DEL 0x7F     `\xHH` (two lower-case hex digits; ESC is
 ///                                             `\x1b`, so ANSI sequences are inert)
 ///   C1 controls U+0080-U+009F (UTF-8 C2 80-C2 9F)  `\xc2\xHH` (8-bit CSI is inert too)
+///   U+2028, U+2029 (line and paragraph        `\xe2\xHH\xHH` (no tool takes them as a
+///   separators), U+202A-202E, U+2066-2069     line break, and a value cannot reorder how
+///   (bidi embeddings, overrides, isolates)    the rest of the line is displayed)
 ///   the whole value is exactly `null`         `\x6eull`, so it stays distinct from the
 ///                                             bare `null` that marks a missing field
 ///   anything else, UTF-8 included             as is
