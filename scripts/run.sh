@@ -24,7 +24,7 @@ worker_admin_port=${WORKER_ADMIN_PORT:-9091}
 state_dir=${TRACKER_STATE_DIR:-${root}/run}
 events_file=${root}/storage/events.log
 for name in $(compgen -e); do  # the services read the name in any case
-  if [[ ${name^^} == TRACKER__FILEEVENTSTORE__FILE ]]; then events_file=${!name}; fi
+  if [[ ${name^^} == TRACKER__FILEEVENTSTORE__FILE && -n ${!name} ]]; then events_file=${!name}; fi
 done
 bin=${TRACKER_BIN_DIR:-${root}/build/bin}
 

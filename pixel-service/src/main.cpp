@@ -63,8 +63,9 @@ pixel::HttpSettings within_open_files_limit(pixel::HttpSettings http) {
   const std::uint64_t limit = runtime::raise_open_files_limit();
   if (limit == 0 || limit >= http.max_connections + kReservedDescriptors)
     return http;  // 0: unknown
-  const std::uint64_t cap = std::max<std::uint64_t>(
-      1, limit > 2 * kReservedDescriptors ? limit - kReservedDescriptors : limit / 2);
+  const std::uint64_t cap = std::clamp<std::uint64_t>(
+      limit > 2 * kReservedDescriptors ? limit - kReservedDescriptors : limit / 2, 1,
+      http.max_connections);
   spdlog::warn(
       "the open-files limit is {}: serving at most {} connections at once, not the {} of "
       "TRACKER__HTTP__MAXCONNECTIONS (raise the limit: ulimit -n, or ulimits in compose)",

@@ -5,7 +5,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <exception>
 #include <string>
 #include <system_error>
@@ -68,7 +70,13 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<Admin
   while (!state->stopping) {
     auto [error, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (error == asio::error::operation_aborted || state->stopping) break;
-    if (error) continue;  // e.g. EMFILE or a peer that reset before accept: keep serving
+    if (error == asio::error::no_descriptors || error == asio::error::no_buffer_space) {
+      // Out of descriptors: wait, rather than spin on an accept that keeps failing.
+      asio::steady_timer backoff(acceptor.get_executor(), std::chrono::milliseconds(100));
+      co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    if (error) continue;  // e.g. a peer that reset before accept: keep serving
     if (state->sessions.size() >= state->options.max_connections && !make_room(*state)) {
       // Every connection is being answered: refuse by closing; probes retry.
       boost::system::error_code ignored;

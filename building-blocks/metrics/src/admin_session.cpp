@@ -103,7 +103,7 @@ asio::awaitable<void> run_admin_session(asio::ip::tcp::socket socket,
         // before the client has read it.
         beast::error_code ignored;
         session.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-        std::array<char, 4096> scratch{};
+        std::array<char, 65536> scratch{};  // few turns for a large body
         session.stream.expires_after(kDrainTime);
         for (std::size_t drained = 0; drained < kDrainBytes;) {
           auto [drain_error, bytes] =

@@ -6,6 +6,7 @@
 #include "tracker/contracts/visit_event.hpp"
 #include "tracker/worker/application/checkpoint.hpp"
 #include "tracker/worker/application/prepared_batch.hpp"
+#include "tracker/worker/domain/field_escaping.hpp"
 #include "tracker/worker/domain/line_format.hpp"
 #include "tracker/worker/domain/visit.hpp"
 
@@ -31,26 +32,25 @@ void assign(domain::Visit& visit, const contracts::VisitEvent& event) {
 }
 
 /// The reason as a one-line, inert header value: it may quote the message
-/// (the decoder's excerpt), so control characters, DEL and the C1 controls
-/// (UTF-8 C2 80-9F, among them the 8-bit CSI) are written as `\xHH`.
+/// (the decoder's excerpt), so control characters and what events.log
+/// escapes as such (C1 controls, line separators, bidi controls) are
+/// written as `\xHH`.
 std::string inert(const std::string& reason) {
   constexpr std::string_view kHex = "0123456789abcdef";
   std::string out;
-  const auto escape = [&out, kHex](unsigned char byte) {
+  const auto escape = [&out, kHex](char c) {
+    const auto byte = static_cast<unsigned char>(c);
     out += "\\x";
     out += kHex[byte >> 4];
     out += kHex[byte & 0xf];
   };
   for (std::size_t i = 0; i < reason.size(); ++i) {
     const auto byte = static_cast<unsigned char>(reason[i]);
-    const unsigned char next =
-        i + 1 < reason.size() ? static_cast<unsigned char>(reason[i + 1]) : 0;
     if (byte < 0x20 || byte == 0x7f) {
-      escape(byte);
-    } else if (byte == 0xc2 && next >= 0x80 && next <= 0x9f) {  // a C1 control
-      escape(byte);
-      escape(next);
-      ++i;
+      escape(reason[i]);
+    } else if (const std::size_t length = domain::multibyte_control_length(reason, i)) {
+      for (std::size_t k = 0; k < length; ++k) escape(reason[i + k]);
+      i += length - 1;
     } else {
       out += reason[i];
     }

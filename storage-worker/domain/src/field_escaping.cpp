@@ -33,20 +33,6 @@ bool has_special_byte(const char* bytes) {
           text::bytes_equal(word, 0xc2) | text::bytes_equal(word, 0xe2)) != 0;
 }
 
-bool is_c1_continuation(unsigned char byte) { return byte >= 0x80 && byte <= 0x9f; }
-
-/// Whether the three bytes at `at` (lead byte 0xE2) are U+2028 LINE
-/// SEPARATOR, U+2029 PARAGRAPH SEPARATOR, the bidi embeddings and overrides
-/// U+202A-202E or the bidi isolates U+2066-2069: characters some tools take
-/// as a line break, or that reorder how the rest of a line is displayed.
-bool is_layout_control(std::string_view value, std::size_t at) {
-  if (at + 2 >= value.size()) return false;
-  const auto second = static_cast<unsigned char>(value[at + 1]);
-  const auto third = static_cast<unsigned char>(value[at + 2]);
-  return (second == 0x80 && third >= 0xa8 && third <= 0xae) ||
-         (second == 0x81 && third >= 0xa6 && third <= 0xa9);
-}
-
 void append_hex_escape(unsigned char byte, std::string& out) {
   out += "\\x";
   out += kHexDigits[byte >> 4];
@@ -62,6 +48,20 @@ std::optional<unsigned char> hex_value(char digit) {
 
 }  // namespace
 
+std::size_t multibyte_control_length(std::string_view value, std::size_t at) {
+  const auto byte_at = [value](std::size_t i) { return static_cast<unsigned char>(value[i]); };
+  if (byte_at(at) == 0xc2 && at + 1 < value.size() && byte_at(at + 1) >= 0x80 &&
+      byte_at(at + 1) <= 0x9f) {
+    return 2;  // C1 control
+  }
+  if (byte_at(at) == 0xe2 && at + 2 < value.size() &&
+      ((byte_at(at + 1) == 0x80 && byte_at(at + 2) >= 0xa8 && byte_at(at + 2) <= 0xae) ||
+       (byte_at(at + 1) == 0x81 && byte_at(at + 2) >= 0xa6 && byte_at(at + 2) <= 0xa9))) {
+    return 3;  // U+2028-202E, U+2066-2069
+  }
+  return 0;
+}
+
 void escape_field(std::string_view value, std::string& out) {
   if (value == kMissingField) {
     out += "\\x6eull";
@@ -73,11 +73,9 @@ void escape_field(std::string_view value, std::string& out) {
     if (i == value.size()) break;
     const auto byte = static_cast<unsigned char>(value[i]);
     if (!kSpecial[byte]) continue;
-    if (byte == 0xc2 &&
-        (i + 1 >= value.size() || !is_c1_continuation(static_cast<unsigned char>(value[i + 1])))) {
-      continue;  // an ordinary two-byte character such as U+00E9
+    if ((byte == 0xc2 || byte == 0xe2) && multibyte_control_length(value, i) == 0) {
+      continue;  // an ordinary character such as U+00E9 or U+2013 (en dash)
     }
-    if (byte == 0xe2 && !is_layout_control(value, i)) continue;  // e.g. U+2013, an en dash
     out.append(value.substr(plain_from, i - plain_from));
     switch (byte) {
       case '\\':
@@ -96,17 +94,14 @@ void escape_field(std::string_view value, std::string& out) {
         out += "\\t";
         break;
       case 0xc2:
-        append_hex_escape(byte, out);
-        ++i;
-        append_hex_escape(static_cast<unsigned char>(value[i]), out);
-        break;
-      case 0xe2:
-        append_hex_escape(byte, out);
-        for (int continuation = 0; continuation < 2; ++continuation) {
-          ++i;
-          append_hex_escape(static_cast<unsigned char>(value[i]), out);
+      case 0xe2: {
+        const std::size_t length = multibyte_control_length(value, i);
+        for (std::size_t k = 0; k < length; ++k) {
+          append_hex_escape(static_cast<unsigned char>(value[i + k]), out);
         }
+        i += length - 1;
         break;
+      }
       default:
         append_hex_escape(byte, out);
         break;

@@ -36,6 +36,12 @@ bool free_of_control_bytes(std::string_view bytes) {
       const auto next = static_cast<unsigned char>(bytes[i + 1]);
       if (next >= 0x80 && next <= 0x9F) return false;
     }
+    if (byte == 0xE2 && i + 2 < bytes.size()) {  // U+2028-202E, U+2066-2069
+      const auto second = static_cast<unsigned char>(bytes[i + 1]);
+      const auto third = static_cast<unsigned char>(bytes[i + 2]);
+      if (second == 0x80 && third >= 0xA8 && third <= 0xAE) return false;
+      if (second == 0x81 && third >= 0xA6 && third <= 0xA9) return false;
+    }
   }
   return true;
 }

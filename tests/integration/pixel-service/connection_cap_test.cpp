@@ -141,15 +141,16 @@ TEST_F(PixelConnectionCap, AFloodBeyondTheOpenFilesLimitStillLeavesRoomForANewCl
       << pixel.process().output();
 }
 
-// A limit so low that the pixel's own descriptors (Kafka's sockets, its
-// event loops) leave less room than the cap it derives (half of 36): accept
-// really fails for lack of descriptors. A waiting connection then makes
-// room as at the cap, and the warning comes once, not once per attempt.
+// A limit so low that the pixel's own descriptors (about 20: Kafka's sockets
+// and wake-up pipes, its event loops) leave less room than the cap it
+// derives (half of 28): accept really fails for lack of descriptors. A
+// waiting connection then makes room as at the cap, the warning comes once
+// rather than once per attempt, and the stop reports the rest.
 TEST_F(PixelConnectionCap, WhenAcceptRunsOutOfDescriptorsAWaitingConnectionMakesRoom) {
   PixelProcess pixel(
       broker_,
       {{"TRACKER__HTTP__HEADERTIMEOUTMS", "120000"}, {"TRACKER__HTTP__IDLETIMEOUTMS", "120000"}},
-      36);
+      28);
   constexpr std::size_t kFlood = 60;
   for (std::size_t i = 0; i < kFlood; ++i) {
     idle_.push_back(std::make_unique<HttpConnection>("127.0.0.1", pixel.port()));
@@ -163,6 +164,9 @@ TEST_F(PixelConnectionCap, WhenAcceptRunsOutOfDescriptorsAWaitingConnectionMakes
     ++warnings;
   }
   EXPECT_EQ(warnings, 1U) << pixel.process().output();
+  EXPECT_EQ(pixel.stop(), 0);
+  EXPECT_TRUE(pixel.process().wait_for_line("more time(s) since the last report", kPrompt))
+      << pixel.process().output();
 }
 
 TEST_F(PixelConnectionCap, AConnectionWhoseRequestIsBeingAnsweredIsNotEvicted) {

@@ -102,15 +102,15 @@ TEST(PrepareBatch, AnOversizedMessagesDeadLetterHoldsOnlyItsHead) {
 // The decoder's reason quotes the message; a dead-letter header read in a
 // terminal (kcat -f '%h') must not carry its control characters.
 TEST(PrepareBatch, ADeadLettersReasonCarriesNoControlCharacters) {
-  // DEL and the 8-bit CSI (U+009B) are valid in a JSON string: the timestamp
-  // is what is wrong, and the reason quotes it.
+  // DEL, the 8-bit CSI (U+009B) and U+202E are valid in a JSON string: the
+  // timestamp is what is wrong, and the reason quotes it.
   const auto batch = prepare_batch(std::vector{message(kP0, 0,
                                                        "{\"Timestamp\":\"\x7f\xc2\x9b"
-                                                       "31m\"}")});
+                                                       "31m\xe2\x80\xae\"}")});
   ASSERT_EQ(batch.dead_letters.size(), 1u);
   const std::string& reason = batch.dead_letters[0].reason;
   EXPECT_NE(reason.find("\"\\x7f\\xc2\\x9b"
-                        "31m\""),
+                        "31m\\xe2\\x80\\xae\""),
             std::string::npos)
       << reason;
   for (std::size_t i = 0; i < reason.size(); ++i) {
