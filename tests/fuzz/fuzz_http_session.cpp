@@ -57,7 +57,8 @@ struct Service {
       : settings(pixel::load_settings(
             tracker::config::Config::load(tracker::config::tracker_keys(), {}))),
         responses(pixel::load_gif(TRACKER_PIXEL_GIF)),
-        producer(tracker::kafka::ProducerOptions{{"127.0.0.1:1"}, {}, 1000}),
+        producer(tracker::kafka::ProducerOptions{.servers = {"127.0.0.1:1"},
+                                                 .queue_max_messages = 1000}),
         recorder(producer, settings.sink.topic, settings.limits, registry),
         metrics(registry),
         context{settings.http, responses, settings.trusted_proxies, settings.forwarded_header,
