@@ -66,6 +66,7 @@ pixel::HttpSettings within_open_files_limit(pixel::HttpSettings http) {
   const std::uint64_t cap = std::clamp<std::uint64_t>(
       limit > 2 * kReservedDescriptors ? limit - kReservedDescriptors : limit / 2, 1,
       http.max_connections);
+  if (cap == http.max_connections) return http;  // a small cap fits a small limit
   spdlog::warn(
       "the open-files limit is {}: serving at most {} connections at once, not the {} of "
       "TRACKER__HTTP__MAXCONNECTIONS (raise the limit: ulimit -n, or ulimits in compose)",
