@@ -31,39 +31,14 @@ void assign(domain::Visit& visit, const contracts::VisitEvent& event) {
   assign(visit.ip_address, event.ip_address);
 }
 
-/// The reason as a one-line, inert header value: it may quote the message
-/// (the decoder's excerpt), so control characters and what events.log
-/// escapes as such (C1 controls, line separators, bidi controls) are
-/// written as `\xHH`.
-std::string inert(const std::string& reason) {
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out;
-  const auto escape = [&out, kHex](char c) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += "\\x";
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-  };
-  for (std::size_t i = 0; i < reason.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(reason[i]);
-    if (byte < 0x20 || byte == 0x7f) {
-      escape(reason[i]);
-    } else if (const std::size_t length = domain::multibyte_control_length(reason, i)) {
-      for (std::size_t k = 0; k < length; ++k) escape(reason[i + k]);
-      i += length - 1;
-    } else {
-      out += reason[i];
-    }
-  }
-  return out;
-}
-
 /// `value` is what the dead letter keeps of the message: for an oversized
-/// one only its head, copied alone (not the whole value, then cut).
+/// one only its head, copied alone (not the whole value, then cut). The
+/// reason may quote the message (the decoder's excerpt): it is escaped as an
+/// events.log field is, so its header holds no control character.
 void add_dead_letter(PreparedBatch& batch, const IncomingMessage& message, std::string_view value,
                      DeadLetterKind kind, std::string reason) {
-  batch.dead_letters.push_back(
-      DeadLetter{message.source, message.offset, std::string{value}, kind, inert(reason)});
+  batch.dead_letters.push_back(DeadLetter{message.source, message.offset, std::string{value}, kind,
+                                          domain::escape_field(reason)});
   ++batch.counts.dead_lettered[static_cast<std::size_t>(kind)];
 }
 

@@ -46,8 +46,9 @@ std::optional<unsigned char> hex_value(char digit) {
   return std::nullopt;
 }
 
-}  // namespace
-
+/// The length of the multi-byte control character at `at`: 2 for a C1
+/// control, 3 for a line or paragraph separator or a bidi control (the table
+/// in the header); 0 otherwise.
 std::size_t multibyte_control_length(std::string_view value, std::size_t at) {
   const auto byte_at = [value](std::size_t i) { return static_cast<unsigned char>(value[i]); };
   if (byte_at(at) == 0xc2 && at + 1 < value.size() && byte_at(at + 1) >= 0x80 &&
@@ -61,6 +62,8 @@ std::size_t multibyte_control_length(std::string_view value, std::size_t at) {
   }
   return 0;
 }
+
+}  // namespace
 
 void escape_field(std::string_view value, std::string& out) {
   if (value == kMissingField) {

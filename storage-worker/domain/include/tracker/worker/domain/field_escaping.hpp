@@ -28,11 +28,6 @@ namespace tracker::worker::domain {
 /// sequences); escaping is byte-wise and never alters other bytes.
 void escape_field(std::string_view value, std::string& out);
 
-/// The length of the multi-byte control character at `at`, which
-/// escape_field() writes as `\xHH` escapes: 2 for a C1 control, 3 for a line
-/// or paragraph separator or a bidi control (the table above); 0 otherwise.
-std::size_t multibyte_control_length(std::string_view value, std::size_t at);
-
 /// Convenience form of escape_field().
 std::string escape_field(std::string_view value);
 
