@@ -58,8 +58,6 @@ int run(const config::Config& settings) {
   // Before any thread starts: stop and reload signals go to the io thread.
   tracker::runtime::block_watched_signals();
   keep_freed_batch_memory();
-  // A misspelt Kafka setting stops start-up before the event file is touched.
-  tracker::kafka::check_properties(settings.kafka_properties(), settings.kafka_property_keys());
   const std::string events_path = settings.string("FileEventStore__File");
   infra::FileEventStore events{events_path};
   infra::CheckpointFile checkpoints{events_path + ".checkpoint"};
@@ -69,7 +67,6 @@ int run(const config::Config& settings) {
   tracker::kafka::ProducerOptions producer_options;
   producer_options.servers = servers;
   producer_options.properties = settings.kafka_properties();
-  producer_options.property_keys = settings.kafka_property_keys();
   tracker::kafka::Producer producer{producer_options};
   infra::KafkaDeadLetterSink dead_letters{producer, settings.string("Kafka__DeadLetterTopic"),
                                           kDeadLetterAckDeadline};
@@ -88,8 +85,7 @@ int run(const config::Config& settings) {
       tracker::kafka::ConsumerOptions{servers,
                                       settings.string("Worker__GroupId"),
                                       {settings.string("Kafka__Topic")},
-                                      infra::consumer_properties(settings.kafka_properties()),
-                                      settings.kafka_property_keys()},
+                                      infra::consumer_properties(settings.kafka_properties())},
       store_visits, metrics, health, loop_options};
 
   // One thread owns the io_context: the admin port and the signals. The
@@ -125,6 +121,9 @@ int run(const config::Config& settings) {
 int main(int argc, char** argv) {
   try {
     const auto settings = config::Config::from_process_environment({{"Admin__Port", "9091"}});
+    // A misspelt Kafka setting stops start-up here, named as written, before
+    // the event file is touched.
+    tracker::kafka::check_properties(settings.kafka_properties(), settings.kafka_property_keys());
     if (argc == 2 && argv[1] == kHealthCheckFlag) {
       return tracker::metrics::probe_ready("127.0.0.1", admin_port(settings), kProbeTimeoutMs) ? 0
                                                                                                : 1;

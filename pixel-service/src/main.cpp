@@ -22,6 +22,7 @@
 #include "sink_monitor.hpp"
 #include "tracker/config/config.hpp"
 #include "tracker/kafka/producer.hpp"
+#include "tracker/kafka/properties.hpp"
 #include "tracker/logging/logging.hpp"
 #include "tracker/metrics/admin_server.hpp"
 #include "tracker/metrics/registry.hpp"
@@ -47,7 +48,6 @@ kafka::ProducerOptions producer_options(const pixel::SinkSettings& sink) {
   kafka::ProducerOptions options;
   options.servers = sink.servers;
   options.properties = sink.properties;
-  options.property_keys = sink.property_keys;
   options.queue_max_messages = sink.queue_max_messages;
   options.linger = sink.linger;
   return options;
@@ -183,6 +183,8 @@ int main(int argc, char** argv) {
   try {
     const auto config = config::Config::from_process_environment();
     const pixel::PixelSettings settings = pixel::load_settings(config);
+    // A misspelt Kafka setting stops start-up here, named as written.
+    kafka::check_properties(config.kafka_properties(), config.kafka_property_keys());
     if (argc > 1 && std::string_view(argv[1]) == "--health-check") {
       return pixel::health_check(settings) ? 0 : 1;
     }

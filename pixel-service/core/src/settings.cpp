@@ -98,7 +98,6 @@ PixelSettings load_settings(const config::Config& config) {
   settings.sink.servers = config.list("Kafka__Servers");
   settings.sink.topic = config.string("Kafka__Topic");
   settings.sink.properties = config.kafka_properties();
-  settings.sink.property_keys = config.kafka_property_keys();
   settings.sink.queue_max_messages =
       narrow<std::size_t>(config.integer("Kafka__Producer__QueueMaxMessages"));
   settings.sink.linger = std::chrono::milliseconds(config.integer("Kafka__Producer__LingerMs"));

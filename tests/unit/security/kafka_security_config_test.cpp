@@ -16,6 +16,7 @@
 #include "tracker/config/config.hpp"
 #include "tracker/kafka/consumer.hpp"
 #include "tracker/kafka/producer.hpp"
+#include "tracker/kafka/properties.hpp"
 
 namespace {
 
@@ -47,12 +48,15 @@ tracker::kafka::ProducerOptions producer_options(const std::vector<std::string>&
   tracker::kafka::ProducerOptions options;
   options.servers = config.list("Kafka__Servers");
   options.properties = config.kafka_properties();
-  options.property_keys = config.kafka_property_keys();
   return options;
 }
 
+/// What a service says starting with `environment`: the passthrough check it
+/// makes first, then creating the producer.
 std::string producer_error(const std::vector<std::string>& environment) {
   try {
+    const auto config = Config::load(tracker::config::tracker_keys(), environment);
+    tracker::kafka::check_properties(config.kafka_properties(), config.kafka_property_keys());
     tracker::kafka::Producer producer(producer_options(environment));
     producer.flush(std::chrono::milliseconds(0));
   } catch (const std::runtime_error& error) {
@@ -134,7 +138,6 @@ TEST(KafkaSecurityConfig, ConsumerAcceptsSaslOverTls) {
   options.group_id = config.string("Worker__GroupId");
   options.topics = {config.string("Kafka__Topic")};
   options.properties = config.kafka_properties();
-  options.property_keys = config.kafka_property_keys();
   EXPECT_NO_THROW(tracker::kafka::Consumer consumer(options));
 }
 

@@ -38,7 +38,6 @@ struct ConsumerOptions {
   std::string group_id{};
   std::vector<std::string> topics{};
   std::map<std::string, std::string> properties{};  // librdkafka passthrough, applied last
-  std::map<std::string, std::string> property_keys{};  // as in ProducerOptions
   // A new group starts from the earliest offset (auto.offset.reset=earliest).
   // Auto commit and auto offset store are always off: the caller commits.
 };
@@ -108,8 +107,8 @@ class Consumer {
   /// Each of `partitions`' watermarks, asked of its leader (blocks up to
   /// `timeout` per partition; a partition that does not answer is left out
   /// and logged). Usable from RebalanceHooks::on_assigned.
-  std::map<TopicPartition, Watermarks> query_watermarks(const std::vector<TopicPartition>& partitions,
-                                                        std::chrono::milliseconds timeout) const;
+  std::map<TopicPartition, Watermarks> query_watermarks(
+      const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) const;
 
   /// Leaves the group (runs on_revoked). Idempotent. With Kafka unreachable
   /// it waits for commits still in flight until they time out (up to a

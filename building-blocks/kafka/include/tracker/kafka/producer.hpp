@@ -17,9 +17,6 @@ namespace tracker::kafka {
 struct ProducerOptions {
   std::vector<std::string> servers{};               // bootstrap "host:port" list
   std::map<std::string, std::string> properties{};  // librdkafka passthrough, applied last
-  // The setting each passthrough property came from, named when librdkafka
-  // refuses it (linger.ms -> TRACKER__KAFKA__CONFIG__LINGER_MS).
-  std::map<std::string, std::string> property_keys{};
   std::size_t queue_max_messages = 100'000;         // bound of the in-memory batch queue
   std::chrono::milliseconds linger{5};              // batching window
   std::string compression = "lz4";

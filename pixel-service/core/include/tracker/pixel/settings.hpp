@@ -30,8 +30,7 @@ struct HttpSettings {
 struct SinkSettings {
   std::vector<std::string> servers;
   std::string topic;
-  std::map<std::string, std::string> properties;     // librdkafka passthrough
-  std::map<std::string, std::string> property_keys;  // the setting each came from
+  std::map<std::string, std::string> properties;  // librdkafka passthrough
   std::size_t queue_max_messages = 100'000;
   std::chrono::milliseconds linger{5};
   std::chrono::milliseconds flush_timeout{10'000};
