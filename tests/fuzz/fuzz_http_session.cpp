@@ -1,9 +1,9 @@
 // The pixel service's real Session (pixel-service/src/http/session.cpp), in
 // process: the fuzzed bytes are what a client writes on one connection (then
-// it shuts its side down), over a socketpair, while the session runs on an
-// io_context with the service's default settings, precomputed replies,
-// metrics and a real producer (pointed at no broker: events wait in its
-// queue). Properties:
+// it shuts its side down), over a loopback TCP connection, while the session
+// runs on an io_context with the service's default settings, precomputed
+// replies, metrics and a real producer (pointed at no broker: events wait in
+// its queue). Properties:
 //  - nothing crashes, leaks or hangs under ASan and UBSan;
 //  - what the client reads back is a sequence of whole, precomputed replies
 //    (status line, Date line, rest), nothing else;
@@ -13,7 +13,6 @@
 //    Beast-dependent differences are allowed).
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
@@ -21,7 +20,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -82,18 +80,26 @@ Service& service() {
   return *instance;
 }
 
+/// A listener on the loopback: the session reads a real TCP connection, as
+/// in the service, where closing with bytes unread sends a reset (a
+/// socketpair never does). Unlike the service's, it leaves Nagle on:
+/// replies then wait in the send queue now and again, as on a slow network,
+/// so a close that would drop them shows as a missing reply.
+asio::ip::tcp::acceptor& listener() {
+  static asio::io_context context;
+  static asio::ip::tcp::acceptor* const instance = new asio::ip::tcp::acceptor(
+      context, asio::ip::tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0));
+  return *instance;
+}
+
 /// Runs one connection: the session on one end, the client on the other.
 /// Returns what the client read.
 std::string exchange(std::string_view request) {
-  std::array<int, 2> fds{};
-  FUZZ_CHECK(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds.data()) == 0);
   asio::io_context io;
-  // Session only needs a stream socket; its peer address (what accept()
-  // would report) is a fixed documentation address.
+  asio::ip::tcp::socket client(io);
+  client.connect(listener().local_endpoint());
   asio::ip::tcp::socket server(io);
-  server.assign(asio::ip::tcp::v4(), fds[0]);
-  asio::local::stream_protocol::socket client(io);
-  client.assign(asio::local::stream_protocol(), fds[1]);
+  listener().accept(server);
 
   pixel::ConnectionRegistry registry;
   asio::co_spawn(
@@ -123,6 +129,9 @@ std::string exchange(std::string_view request) {
           received.append(chunk.data(), n);
           if (ec) break;
         }
+        // A reset, not a FIN: no TIME_WAIT left behind for each input.
+        client.set_option(asio::socket_base::linger(true, 0), ignored);
+        client.close(ignored);
       },
       asio::detached);
   io.run();

@@ -99,12 +99,13 @@ asio::awaitable<void> Session::run() {
     if (persistence == Persistence::Close) {
       // Unread bytes at close() make the kernel send a reset, which can
       // destroy the reply before the client reads it: a body we refused, or
-      // at a stop, requests the client pipelined after this one.
+      // requests the client pipelined after this one (at a stop, or after
+      // one that asked to close).
       if (stopping_) {
         // Everything the client pipelined before it reads this reply: the
         // time limit and the drain deadline bound it, not a byte count.
         co_await linger(std::numeric_limits<std::size_t>::max());
-      } else if (head.has_body) {
+      } else if (head.has_body || buffer_.size() != 0 || bytes_arrived()) {
         co_await linger(kLingerBytes);
       }
       break;

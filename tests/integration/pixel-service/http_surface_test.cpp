@@ -1,5 +1,8 @@
 // The public port as a browser, a proxy or a misbehaving client sees it.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <fstream>
 #include <iterator>
@@ -15,6 +18,13 @@ namespace {
 using tracker::testing::wait_until;
 
 const std::string kGetTrack = "GET /track?u=1 HTTP/1.1\r\nHost: px.example\r\n\r\n";
+
+/// `count` keep-alive GET /track requests, to pipeline.
+std::string get_tracks(int count) {
+  std::string requests;
+  for (int i = 0; i < count; ++i) requests += kGetTrack;
+  return requests;
+}
 
 std::string bundled_gif() {
   std::ifstream in(std::string(TRACKER_SOURCE_DIR) + "/pixel-service/resources/pixel.gif",
@@ -203,6 +213,63 @@ TEST_F(PixelHttp, PipelinedRequestsAreAnsweredInOrder) {
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, status);
   }
+}
+
+// The server reads a connection in chunks of a few KiB, and epoll reports
+// new bytes only once: this burst, written at once, is several chunks, with
+// nothing sent after it to report again.
+TEST_F(PixelHttp, APipelinedBurstOfManyReadsIsAnsweredInFullWithoutMoreInput) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  constexpr int kRequests = 400;
+  const std::string burst = get_tracks(kRequests);
+  ASSERT_GT(burst.size(), std::size_t{16} * 1024);
+  connection.send(burst);
+  for (int i = 0; i < kRequests; ++i) {
+    const auto response = connection.read(false, std::chrono::seconds(10));
+    ASSERT_TRUE(response) << "no reply to request " << i + 1 << " of " << kRequests;
+    EXPECT_EQ(response->status, 200);
+  }
+}
+
+// A client that sends its last request and closes its side at once: request
+// and FIN arrive in one segment (TCP_CORK holds the request until the
+// shutdown), so the server sees one readiness edge for both, and must still
+// notice the end of stream without waiting for another (idle timeout: 30 s).
+TEST_F(PixelHttp, ARequestArrivingWithTheClientsFinIsAnsweredAndTheConnectionClosed) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  connection.send(kGetTrack);  // the server now waits for this connection's next request
+  ASSERT_TRUE(connection.read());
+  const int cork = 1;
+  ASSERT_EQ(
+      ::setsockopt(connection.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &cork, sizeof cork),
+      0);
+  connection.send(kGetTrack);
+  connection.socket().shutdown(boost::asio::socket_base::shutdown_send);
+  const auto response = connection.read(false, std::chrono::seconds(5));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_TRUE(connection.closed_by_server(std::chrono::seconds(5)));
+}
+
+// Closing a socket with bytes unread makes the kernel send a reset, which
+// can destroy replies the client has not read yet (the fuzzer found a lost
+// one). A client may well pipeline past a request that asks to close: the
+// server reads and drops the rest, and ends the connection with a FIN.
+TEST_F(PixelHttp, RequestsPipelinedAfterAClosingOneEndTheConnectionWithoutAReset) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  constexpr int kKeptAlive = 30;
+  std::string pipeline = get_tracks(kKeptAlive);
+  pipeline += "GET /track HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  while (pipeline.size() < std::size_t{16} * 1024) pipeline += kGetTrack;
+  connection.send(pipeline);
+  for (int i = 0; i < kKeptAlive; ++i) ASSERT_TRUE(connection.read()) << "reply " << i + 1;
+  const auto last = connection.read();
+  ASSERT_TRUE(last) << "the closing request's reply was lost";
+  EXPECT_EQ(last->header("connection"), "close");
+  EXPECT_TRUE(connection.closed_by_server_without_reset());
 }
 
 TEST_F(PixelHttp, Http10IsAnsweredAndClosedUnlessKeptAlive) {

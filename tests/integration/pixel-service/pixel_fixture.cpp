@@ -145,13 +145,23 @@ std::optional<Response> HttpConnection::read_response(
 }
 
 bool HttpConnection::closed_by_server(std::chrono::steady_clock::duration deadline) {
-  if (buffer_.size() != 0) return false;
+  const auto end = how_it_ended(deadline);
+  return end == asio::error::eof || end == asio::error::connection_reset;
+}
+
+bool HttpConnection::closed_by_server_without_reset(std::chrono::steady_clock::duration deadline) {
+  return how_it_ended(deadline) == asio::error::eof;
+}
+
+std::optional<boost::system::error_code> HttpConnection::how_it_ended(
+    std::chrono::steady_clock::duration deadline) {
+  if (buffer_.size() != 0) return std::nullopt;
   std::array<char, 256> scratch{};
   boost::system::error_code result = asio::error::would_block;
   socket_.async_read_some(asio::buffer(scratch),
                           [&](boost::system::error_code ec, std::size_t) { result = ec; });
-  if (!finished_in_time(result, deadline)) return false;
-  return result == asio::error::eof || result == asio::error::connection_reset;
+  if (!finished_in_time(result, deadline)) return std::nullopt;
+  return result;
 }
 
 bool HttpConnection::finished_in_time(const boost::system::error_code& result,

@@ -79,11 +79,18 @@ class HttpConnection {
   /// True when the server closes the connection within the deadline
   /// (end of stream or reset), with nothing more to read.
   bool closed_by_server(std::chrono::steady_clock::duration deadline = std::chrono::seconds(30));
+  /// Like closed_by_server(), but only an end of stream (a FIN) counts.
+  bool closed_by_server_without_reset(
+      std::chrono::steady_clock::duration deadline = std::chrono::seconds(30));
 
   boost::asio::ip::tcp::socket& socket() { return socket_; }
 
  private:
   std::optional<Response> read_response(bool head, std::chrono::steady_clock::duration deadline);
+  /// The error the next read ends with (end of stream, reset, ...); nullopt
+  /// if bytes are left to read or the deadline passed.
+  std::optional<boost::system::error_code> how_it_ended(
+      std::chrono::steady_clock::duration deadline);
   /// Runs the connection's pending operation, which sets `result` (would_block
   /// until then), for at most `deadline`; false, with the operation
   /// cancelled, when it did not finish in time.
