@@ -1,9 +1,9 @@
 #include "client_config.hpp"
 
-#include "tracker/kafka/properties.hpp"
-
 #include <array>
 #include <stdexcept>
+
+#include "tracker/kafka/properties.hpp"
 
 namespace tracker::kafka::detail {
 
@@ -16,15 +16,22 @@ std::string join_servers(const std::vector<std::string>& servers) {
   return joined;
 }
 
-void set_properties(rd_kafka_conf_t* conf, const std::vector<std::pair<std::string, std::string>>& properties,
-                    const std::map<std::string, std::string>& keys, const char* client) {
+std::optional<std::string> refusal(rd_kafka_conf_t* conf, const std::string& name,
+                                   const std::string& value) {
   std::array<char, 512> error{};
+  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error.data(), error.size()) ==
+      RD_KAFKA_CONF_OK) {
+    return std::nullopt;
+  }
+  return std::string(error.data());
+}
+
+void set_properties(rd_kafka_conf_t* conf,
+                    const std::vector<std::pair<std::string, std::string>>& properties,
+                    const char* client) {
   for (const auto& [name, value] : properties) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error.data(), error.size()) != RD_KAFKA_CONF_OK) {
-      if (const auto key = keys.find(name); key != keys.end()) {
-        throw std::runtime_error(key->second + ": librdkafka refused " + name + ": " + error.data());
-      }
-      throw std::runtime_error(std::string(client) + ": property '" + name + "': " + error.data());
+    if (const auto reason = refusal(conf, name, value)) {
+      throw std::runtime_error(std::string(client) + ": property '" + name + "': " + *reason);
     }
   }
 }
@@ -49,10 +56,14 @@ namespace tracker::kafka {
 
 void check_properties(const std::map<std::string, std::string>& properties,
                       const std::map<std::string, std::string>& keys) {
-  std::vector<std::pair<std::string, std::string>> in_order;
-  detail::append(in_order, properties);
   const detail::ConfPtr conf(rd_kafka_conf_new());
-  detail::set_properties(conf.get(), in_order, keys, "kafka");
+  for (const auto& [name, value] : properties) {
+    if (const auto reason = detail::refusal(conf.get(), name, value)) {
+      const auto key = keys.find(name);
+      const std::string& setting = key != keys.end() ? key->second : name;
+      throw std::runtime_error(setting + ": librdkafka refused " + name + ": " + *reason);
+    }
+  }
 }
 
 }  // namespace tracker::kafka

@@ -3,6 +3,7 @@
 // Building a librdkafka configuration from defaults plus passthrough
 // properties, and creating the client handle from it. Internal.
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,14 +15,18 @@ namespace tracker::kafka::detail {
 /// "a:1,b:2" from {"a:1","b:2"}.
 std::string join_servers(const std::vector<std::string>& servers);
 
+/// librdkafka's reason for refusing `name` = `value` in `conf`, or nullopt
+/// once it has set it.
+std::optional<std::string> refusal(rd_kafka_conf_t* conf, const std::string& name,
+                                   const std::string& value);
+
 /// Sets each property in order (later ones override earlier ones).
-/// Throws std::runtime_error naming the setting a refused property came from
-/// ("<key>: librdkafka refused linger.ms: <reason>"; `keys` maps property to
-/// setting), or "<client>: property 'name': <reason>" for one of our own.
-/// The value is not added (it may be a password); librdkafka's reason quotes
-/// one only for a property with a fixed set of values.
-void set_properties(rd_kafka_conf_t* conf, const std::vector<std::pair<std::string, std::string>>& properties,
-                    const std::map<std::string, std::string>& keys, const char* client);
+/// Throws std::runtime_error "<client>: property 'name': <reason>". The value
+/// is not added (it may be a password); librdkafka's reason quotes one only
+/// for a property with a fixed set of values.
+void set_properties(rd_kafka_conf_t* conf,
+                    const std::vector<std::pair<std::string, std::string>>& properties,
+                    const char* client);
 
 /// Appends a std::map of passthrough properties after the defaults.
 void append(std::vector<std::pair<std::string, std::string>>& properties,

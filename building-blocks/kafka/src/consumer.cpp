@@ -53,7 +53,7 @@ Consumer::Impl::Impl(ConsumerOptions opts, RebalanceHooks rebalance_hooks)
   detail::append(properties, options.properties);
 
   detail::ConfPtr conf(rd_kafka_conf_new());
-  detail::set_properties(conf.get(), properties, {}, "kafka consumer");
+  detail::set_properties(conf.get(), properties, "kafka consumer");
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_rebalance_cb(conf.get(), &Impl::on_rebalance);
   rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_error);

@@ -77,7 +77,7 @@ Producer::Impl::Impl(ProducerOptions options) {
   detail::append(properties, options.properties);
 
   detail::ConfPtr conf(rd_kafka_conf_new());
-  detail::set_properties(conf.get(), properties, {}, "kafka producer");
+  detail::set_properties(conf.get(), properties, "kafka producer");
   rd_kafka_conf_set_opaque(conf.get(), this);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &Impl::on_delivery);
   rd_kafka_conf_set_error_cb(conf.get(), &Impl::on_error);
