@@ -195,7 +195,6 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
         break;
       }
       case ValueType::Address: {
-        if (detail::trim(raw).empty()) fail(name, "must not be empty");
         auto parsed = detail::parse_address(raw);
         if (const auto* problem = std::get_if<detail::Problem>(&parsed)) fail(name, problem->text);
         raw = std::get<std::string>(std::move(parsed));

@@ -87,6 +87,7 @@ std::variant<bool, Problem> parse_boolean(std::string_view raw) {
 
 std::variant<std::string, Problem> parse_address(std::string_view raw) {
   const std::string text{trim(raw)};
+  if (text.empty()) return Problem{"must not be empty"};
   // A link-local IPv6 address may name its interface: fe80::1%eth0.
   const auto zone = text.find('%');
   const std::string address = text.substr(0, zone);

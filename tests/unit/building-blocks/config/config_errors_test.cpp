@@ -75,6 +75,7 @@ TEST(ConfigErrors, AnAddressThatIsNotAnIpAddress) {
   EXPECT_EQ(
       error_for({"TRACKER__HTTP__ADDRESS=10.0.0.256"}),
       R"(TRACKER__HTTP__ADDRESS: not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): "10.0.0.256")");
+  EXPECT_EQ(error_for({"TRACKER__HTTP__ADDRESS=  "}), "TRACKER__HTTP__ADDRESS: must not be empty");
 }
 
 TEST(ConfigErrors, ALinkLocalAddressMayNameItsInterface) {
