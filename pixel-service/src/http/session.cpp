@@ -26,8 +26,8 @@ namespace {
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // One read usually holds a whole request header (or several pipelined ones).
 constexpr std::size_t kReadChunk = 4096;
-// After an error reply: how long and how much the client may keep sending
-// before the connection is closed anyway.
+// After a reply that closes the connection: how long and how much the
+// client may keep sending before the connection is closed anyway.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kLingerBytes = std::size_t{64} * 1024;
 
@@ -97,15 +97,17 @@ asio::awaitable<void> Session::run() {
     context_.metrics.count(answer.reply, std::chrono::steady_clock::now() - request_started_);
     registry_.mark_waiting(*this);
     if (persistence == Persistence::Close) {
-      // Unread bytes at close() make the kernel send a reset, which can
-      // destroy the reply before the client reads it: a body we refused, or
-      // requests the client pipelined after this one (at a stop, or after
-      // one that asked to close).
+      // Unread bytes at close(), or bytes arriving after it, make the
+      // kernel send a reset, which can destroy the reply before the client
+      // reads it: a body we refused, or requests the client pipelined after
+      // this one (at a stop, or after one that asked to close). A client
+      // that pipelined before may have more on the way; otherwise only what
+      // has arrived tells (one ioctl, on closing replies alone).
       if (stopping_) {
         // Everything the client pipelined before it reads this reply: the
         // time limit and the drain deadline bound it, not a byte count.
         co_await linger(std::numeric_limits<std::size_t>::max());
-      } else if (head.has_body || buffer_.size() != 0 || bytes_arrived()) {
+      } else if (head.has_body || pipelining_ || buffer_.size() != 0 || bytes_arrived()) {
         co_await linger(kLingerBytes);
       }
       break;
@@ -132,6 +134,7 @@ asio::awaitable<void> Session::run() {
 asio::awaitable<Session::ReadResult> Session::read_header() {
   const HttpSettings& settings = context_.http;
   idle_ = buffer_.size() == 0;
+  if (!idle_) pipelining_ = true;
   if (idle_) {
     // A new connection gets the header timeout for its first byte, so a
     // client that connects and says nothing is not kept for the idle time.

@@ -94,8 +94,9 @@ class Session : public boost::intrusive::list_base_hook<> {
   std::string forwarded_client_;  // from a trusted proxy's header, per request
   std::chrono::steady_clock::time_point request_started_;  // first byte of the current request
   bool first_request_ = true;
-  bool idle_ = false;      // waiting for the first byte of a request
-  bool stopping_ = false;  // stop() was called
+  bool idle_ = false;        // waiting for the first byte of a request
+  bool pipelining_ = false;  // a request arrived before the previous reply left
+  bool stopping_ = false;    // stop() was called
 };
 
 }  // namespace tracker::pixel
