@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -270,6 +271,29 @@ TEST_F(PixelHttp, RequestsPipelinedAfterAClosingOneEndTheConnectionWithoutAReset
   ASSERT_TRUE(last) << "the closing request's reply was lost";
   EXPECT_EQ(last->header("connection"), "close");
   EXPECT_TRUE(connection.closed_by_server_without_reset());
+}
+
+// A client that pipelined before may send more after a closing request's
+// reply has left, with nothing of it arrived yet: bytes reaching a socket
+// already closed make the kernel answer with a reset. The server keeps
+// reading (and dropping) until the client is done instead.
+TEST_F(PixelHttp, AClientThatPipelinedIsNotResetForWhatItSendsAfterAClosingReply) {
+  PixelProcess pixel(broker_);
+  HttpConnection connection("127.0.0.1", pixel.port());
+  connection.send(kGetTrack + "GET /track HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(connection.read());
+  const auto last = connection.read();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->header("connection"), "close");
+  ASSERT_TRUE(connection.closed_by_server_without_reset());  // the server's FIN is here
+  connection.send(kGetTrack);  // late, as from a client still pipelining
+  connection.socket().shutdown(boost::asio::socket_base::shutdown_send);
+  ASSERT_TRUE(wait_until([&] { return pixel.metric("tracker_pixel_http_connections") == 0; }));
+  int error = 0;
+  socklen_t length = sizeof error;
+  ASSERT_EQ(
+      ::getsockopt(connection.socket().native_handle(), SOL_SOCKET, SO_ERROR, &error, &length), 0);
+  EXPECT_EQ(error, 0) << "the connection was reset: " << std::strerror(error);
 }
 
 TEST_F(PixelHttp, Http10IsAnsweredAndClosedUnlessKeptAlive) {
