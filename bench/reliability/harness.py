@@ -61,6 +61,12 @@ def _exit_on_sigterm(number, _frame):
 signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
+def _process_state(pid):
+    """The state letter of /proc/PID/stat ("R", "S", "T" for stopped, ...)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
+
+
 def wait_until(condition, deadline_s, what):
     until = time.monotonic() + deadline_s
     while True:
@@ -217,6 +223,15 @@ class Stack:
         self.broker.signal(signal.SIGUSR2)
         self.broker.wait_for_log("brokers up", 20, after=mark)
 
+    def broker_hang(self):
+        """SIGSTOP: a hung broker. Connections stay open and the kernel takes in
+        what clients send; nothing is answered until broker_resume()."""
+        self.broker.signal(signal.SIGSTOP)
+        wait_until(lambda: _process_state(self.broker.pid) == "T", 5, "broker stopped")
+
+    def broker_resume(self):
+        self.broker.signal(signal.SIGCONT)
+
     def kafka_env(self):
         return {"TRACKER__KAFKA__SERVERS": self.bootstrap, "TRACKER__ADMIN__PORT": "0",
                 "TRACKER__ADMIN__ADDRESS": "127.0.0.1"}
@@ -363,6 +378,7 @@ def pixel_events(pixel):
     out = {}
     for outcome in ("produced", "delivered", "failed", "dropped"):
         out[outcome] = int(samples.get(f'tracker_pixel_events_total{{outcome="{outcome}"}}', 0))
+    out["failed_possibly_stored"] = int(samples.get("tracker_pixel_events_failed_possibly_stored_total", 0))
     out["queue_depth"] = int(samples.get("tracker_pixel_producer_queue_depth", 0))
     out["dropped_queue_full"] = int(samples.get('tracker_pixel_events_dropped_total{reason="queue_full"}', 0))
     return out

@@ -152,19 +152,22 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
   runtime::set_background_scheduling(false);
   http_io.run();  // returns once the server has stopped and drained
 
-  const std::size_t undelivered = producer.flush(settings.sink.flush_timeout);
+  // What the flush could not deliver is purged now, so that the last line
+  // and the last sample account for it.
+  const std::size_t purged = producer.flush(settings.sink.flush_timeout) > 0 ? producer.purge() : 0;
   // The delivered total lets a supervisor (scripts/run.sh) wait until the
   // storage worker has stored as many before it stops the broker.
   const kafka::ProducerStats totals = producer.stats();
-  if (undelivered == 0 && totals.failed == 0 && totals.dropped == 0) {
+  if (totals.failed == 0 && totals.dropped == 0) {
     spdlog::info("stopped: every event delivered to Kafka; {} delivered since start",
                  totals.delivered);
   } else {
     spdlog::warn(
-        "stopped: events lost since start: {} failed delivery, {} dropped (queue full or "
-        "refused), {} still queued when the {} ms flush ended; {} delivered since start",
-        totals.failed, totals.dropped, undelivered, settings.sink.flush_timeout.count(),
-        totals.delivered);
+        "stopped: events lost since start: {} failed delivery ({} of them sent without a reply: "
+        "Kafka may have stored them; {} purged when the {} ms flush ended), {} dropped (queue "
+        "full or refused); {} delivered since start",
+        totals.failed, totals.failed_possibly_stored, purged, settings.sink.flush_timeout.count(),
+        totals.dropped, totals.delivered);
   }
   asio::post(admin_io, [&] {
     sink_monitor.sample();

@@ -46,6 +46,14 @@ SinkMonitor::SinkMonitor(boost::asio::io_context& io, const kafka::Producer& pro
   delivered_ = &events.Add({{"outcome", "delivered"}});
   failed_ = &events.Add({{"outcome", "failed"}});
   dropped_ = &events.Add({{"outcome", "dropped"}});
+  possibly_stored_ =
+      &prometheus::BuildCounter()
+           .Name("tracker_pixel_events_failed_possibly_stored_total")
+           .Help(
+               "Of the failed events, those sent to Kafka that got no reply (timed out or purged "
+               "in flight): Kafka may have stored them")
+           .Register(registry)
+           .Add({});
   queue_gauge_ = &prometheus::BuildGauge()
                       .Name("tracker_pixel_producer_queue_depth")
                       .Help("Events waiting in the producer (queued, in flight, awaiting report)")
@@ -87,6 +95,7 @@ void SinkMonitor::sample() {
   produced_->Increment(as_double(now.queued - last_.queued));
   delivered_->Increment(as_double(now.delivered - last_.delivered));
   failed_->Increment(as_double(now.failed - last_.failed));
+  possibly_stored_->Increment(as_double(now.failed_possibly_stored - last_.failed_possibly_stored));
   dropped_->Increment(as_double(now.dropped - last_.dropped));
   queue_gauge_->Set(as_double(queue_depth_));
 
@@ -114,6 +123,7 @@ void SinkMonitor::sample() {
   }
 
   unlogged_failed_ += now.failed - last_.failed;
+  unlogged_possibly_stored_ += now.failed_possibly_stored - last_.failed_possibly_stored;
   unlogged_dropped_ += now.dropped - last_.dropped;
   last_ = now;
   if (clock - last_log_ >= kLogEvery) log_unreported_losses();
@@ -122,10 +132,12 @@ void SinkMonitor::sample() {
 void SinkMonitor::log_unreported_losses() {
   if (unlogged_failed_ == 0 && unlogged_dropped_ == 0) return;
   spdlog::warn(
-      "events lost since last report: {} failed delivery, {} dropped (queue full or "
-      "refused); totals {} failed, {} dropped",
-      unlogged_failed_, unlogged_dropped_, last_.failed, last_.dropped);
+      "events lost since last report: {} failed delivery ({} of them sent without a reply: "
+      "Kafka may have stored them), {} dropped (queue full or refused); totals {} failed, {} "
+      "dropped",
+      unlogged_failed_, unlogged_possibly_stored_, unlogged_dropped_, last_.failed, last_.dropped);
   unlogged_failed_ = 0;
+  unlogged_possibly_stored_ = 0;
   unlogged_dropped_ = 0;
   last_log_ = std::chrono::steady_clock::now();
 }

@@ -27,6 +27,7 @@ enum class SinkState {
 
 /// Samples the producer's counters on a timer and publishes them:
 /// tracker_pixel_events_total{outcome=produced|delivered|failed|dropped},
+/// tracker_pixel_events_failed_possibly_stored_total (of the failed),
 /// tracker_pixel_producer_queue_depth and tracker_pixel_sink_state{state}
 /// (one-hot). Logs state changes, and failures and drops at most once per
 /// kLogEvery, so a broker outage costs a handful of log lines, not one per
@@ -64,6 +65,7 @@ class SinkMonitor {
   std::chrono::steady_clock::time_point last_log_{};
   std::optional<std::chrono::steady_clock::time_point> last_loss_;
   std::uint64_t unlogged_failed_ = 0;
+  std::uint64_t unlogged_possibly_stored_ = 0;
   std::uint64_t unlogged_dropped_ = 0;
   bool stopped_ = false;
 
@@ -71,6 +73,7 @@ class SinkMonitor {
   prometheus::Counter* delivered_ = nullptr;
   prometheus::Counter* failed_ = nullptr;
   prometheus::Counter* dropped_ = nullptr;
+  prometheus::Counter* possibly_stored_ = nullptr;
   prometheus::Gauge* queue_gauge_ = nullptr;
   std::array<prometheus::Gauge*, 3> state_gauges_{};
 };

@@ -40,6 +40,7 @@ struct Producer::Impl {
   ProduceResult produce(std::string_view topic_name, std::string_view value,
                         const std::vector<Header>& headers, std::optional<std::string_view> key);
   std::size_t flush(std::chrono::milliseconds deadline);
+  std::size_t purge();
   std::size_t undelivered() const;
   void poll_loop();
 
@@ -49,6 +50,7 @@ struct Producer::Impl {
   std::atomic<std::uint64_t> queued{0};
   std::atomic<std::uint64_t> delivered{0};
   std::atomic<std::uint64_t> failed{0};
+  std::atomic<std::uint64_t> failed_possibly_stored{0};
   std::atomic<std::uint64_t> dropped{0};
   detail::RateLimiter delivery_failures{kLogInterval};
   detail::RateLimiter produce_failures{kLogInterval};
@@ -95,14 +97,27 @@ Producer::Impl::~Impl() {
   const bool waited_already = queued_at_expired_flush == queued.load(std::memory_order_relaxed);
   const std::size_t remaining = waited_already ? undelivered() : flush(kCloseFlushDeadline);
   if (remaining > 0) {
-    spdlog::warn("kafka producer: {} messages undelivered at shutdown, dropping them", remaining);
-    purging.store(true, std::memory_order_relaxed);  // that line says it all: no report per purge
-    rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    rd_kafka_flush(rk.get(),
-                   static_cast<int>(std::chrono::milliseconds(kPurgeReportDeadline).count()));
+    const auto possibly_stored_before = failed_possibly_stored.load(std::memory_order_relaxed);
+    purge();
+    spdlog::warn(
+        "kafka producer: {} messages undelivered at shutdown, dropped ({} of them sent without "
+        "a reply: Kafka may have stored them)",
+        remaining, failed_possibly_stored.load(std::memory_order_relaxed) - possibly_stored_before);
   }
   stopping.store(true, std::memory_order_relaxed);
   if (poller.joinable()) poller.join();
+}
+
+std::size_t Producer::Impl::purge() {
+  const std::size_t remaining = undelivered();
+  if (remaining == 0) return 0;
+  // The caller's line says it all: no report per purged message.
+  purging.store(true, std::memory_order_relaxed);
+  rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  // The purged messages' reports (counted as failed) come through the poller.
+  rd_kafka_flush(rk.get(),
+                 static_cast<int>(std::chrono::milliseconds(kPurgeReportDeadline).count()));
+  return remaining;
 }
 
 void Producer::Impl::poll_loop() {
@@ -199,6 +214,12 @@ void Producer::Impl::on_delivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* m
     return;
   }
   self->failed.fetch_add(1, std::memory_order_relaxed);
+  // Sent, but no reply came (timed out or purged in flight): the broker may
+  // have stored it, and no one can tell. Counted apart, so that "failed"
+  // minus these is what surely never reached Kafka.
+  if (rd_kafka_message_status(message) != RD_KAFKA_MSG_STATUS_NOT_PERSISTED) {
+    self->failed_possibly_stored.fetch_add(1, std::memory_order_relaxed);
+  }
   if (self->purging.load(std::memory_order_relaxed)) return;
   if (const auto count = self->delivery_failures.record()) {
     spdlog::error("kafka producer: {} messages failed delivery (last: {})", *count,
@@ -240,8 +261,11 @@ ProducerStats Producer::stats() const {
   return {impl_->queued.load(std::memory_order_relaxed),
           impl_->delivered.load(std::memory_order_relaxed),
           impl_->failed.load(std::memory_order_relaxed),
+          impl_->failed_possibly_stored.load(std::memory_order_relaxed),
           impl_->dropped.load(std::memory_order_relaxed)};
 }
+
+std::size_t Producer::purge() { return impl_->purge(); }
 
 std::size_t Producer::queue_depth() const { return impl_->undelivered(); }
 

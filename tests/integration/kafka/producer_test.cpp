@@ -118,6 +118,27 @@ TEST(KafkaProducer, UndeliverableMessagesAreCountedAsFailed) {
     ASSERT_EQ(producer.produce("user-events", event(i)), ProduceResult::Queued);
   EXPECT_TRUE(wait_until([&] { return producer.stats().failed == 5; }, kDeliveryDeadline));
   EXPECT_EQ(producer.stats().delivered, 0U);
+  EXPECT_EQ(producer.stats().failed_possibly_stored, 0U) << "none was ever sent";
+}
+
+TEST(KafkaProducer, PurgeFailsWhatIsLeftAndTellsWhatWasSentWithoutAReply) {
+  DevBroker broker;
+  Producer producer({.servers = broker.servers()});
+  ASSERT_EQ(producer.produce("user-events", event(0)), ProduceResult::Queued);
+  ASSERT_EQ(producer.flush(kDeliveryDeadline), 0U);  // connected: later batches go out at once
+  ASSERT_TRUE(broker.hang());
+  for (int i = 1; i <= 5; ++i)
+    ASSERT_EQ(producer.produce("user-events", event(i)), ProduceResult::Queued);
+  // The batch is sent within the linger (5 ms); the hung broker never answers.
+  EXPECT_EQ(producer.flush(std::chrono::milliseconds(500)), 5U);
+  EXPECT_EQ(producer.purge(), 5U);
+  EXPECT_EQ(producer.queue_depth(), 0U) << "purge() waits for the purged messages' reports";
+  EXPECT_EQ(producer.stats().failed, 5U);
+  EXPECT_EQ(producer.stats().failed_possibly_stored, 5U);
+  EXPECT_EQ(producer.purge(), 0U) << "nothing is left";
+
+  broker.resume();  // and the broker stores what it took in while hung
+  EXPECT_EQ(broker.kcat_consume("user-events", 6).size(), 6U);
 }
 
 TEST(KafkaProducer, BadPropertyThrowsNamingIt) {

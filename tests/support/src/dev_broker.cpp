@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <stdexcept>
 
@@ -29,10 +30,11 @@ std::string quote(const std::string& text) {
   return quoted + "'";
 }
 
-std::size_t count_lines_containing(const std::vector<std::string>& lines, const std::string& needle) {
-  return static_cast<std::size_t>(std::count_if(lines.begin(), lines.end(), [&](const std::string& l) {
-    return l.find(needle) != std::string::npos;
-  }));
+std::size_t count_lines_containing(const std::vector<std::string>& lines,
+                                   const std::string& needle) {
+  return static_cast<std::size_t>(
+      std::count_if(lines.begin(), lines.end(),
+                    [&](const std::string& l) { return l.find(needle) != std::string::npos; }));
 }
 
 // Parses kcat output in the format "%p %o %S\n%s\n": a header line, then
@@ -48,7 +50,8 @@ std::vector<KcatMessage> parse_length_prefixed(const std::string& out) {
     long long offset = 0;
     long long length = 0;
     const std::string header = out.substr(pos, header_end - pos);
-    if (std::sscanf(header.c_str(), "%d %lld %lld", &message.partition, &offset, &length) != 3) break;
+    if (std::sscanf(header.c_str(), "%d %lld %lld", &message.partition, &offset, &length) != 3)
+      break;
     message.offset = offset;
     const std::size_t payload = header_end + 1;
     const std::size_t size = length < 0 ? 0 : static_cast<std::size_t>(length);
@@ -66,7 +69,8 @@ DevBroker::DevBroker(DevBrokerOptions options) {
   std::vector<std::string> args{"--partitions", std::to_string(options.partitions), "--brokers",
                                 std::to_string(options.brokers)};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
-  process_ = std::make_unique<ChildProcess>(std::string(TRACKER_BIN_DIR) + "/kafka-dev-broker", args);
+  process_ =
+      std::make_unique<ChildProcess>(std::string(TRACKER_BIN_DIR) + "/kafka-dev-broker", args);
   // stdout and stderr are merged: the address is the line that starts with
   // the loopback host (librdkafka could log on stderr first).
   const bool started = wait_until(
@@ -111,7 +115,8 @@ bool DevBroker::signal_and_wait(int signal, const std::string& log_line,
   const auto before = count_lines_containing(process_->output_lines(), log_line);
   process_->send_signal(signal);
   return wait_until(
-      [&] { return count_lines_containing(process_->output_lines(), log_line) > before; }, deadline);
+      [&] { return count_lines_containing(process_->output_lines(), log_line) > before; },
+      deadline);
 }
 
 bool DevBroker::brokers_down(std::chrono::steady_clock::duration deadline) {
@@ -155,14 +160,33 @@ bool DevBroker::kcat_produce(const std::string& topic, const std::vector<std::st
 int DevBroker::kcat_partition_count(const std::string& topic) const {
   const auto result =
       run_command("kcat -L -b " + quote(bootstrap_) + " -t " + quote(topic) + " 2>/dev/null");
-  const std::regex pattern("topic \"" + std::regex_replace(topic, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                           "\" with ([0-9]+) partitions");
+  const std::regex pattern(
+      "topic \"" + std::regex_replace(topic, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+      "\" with ([0-9]+) partitions");
   std::smatch match;
   if (std::regex_search(result.output, match, pattern)) return std::stoi(match[1].str());
   return 0;
 }
 
+bool DevBroker::hang() {
+  process_->send_signal(SIGSTOP);
+  const std::string stat_path = "/proc/" + std::to_string(process_->pid()) + "/stat";
+  return wait_until(
+      [&] {
+        // "pid (comm) S ...": the state follows the command's closing parenthesis.
+        std::ifstream stat(stat_path);
+        const std::string text((std::istreambuf_iterator<char>(stat)),
+                               std::istreambuf_iterator<char>());
+        const auto paren = text.rfind(')');
+        return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'T';
+      },
+      std::chrono::seconds(5));
+}
+
+void DevBroker::resume() { process_->send_signal(SIGCONT); }
+
 std::optional<int> DevBroker::stop(std::chrono::steady_clock::duration deadline) {
+  process_->send_signal(SIGCONT);  // a hung broker would not see the SIGTERM
   process_->send_signal(SIGTERM);
   return process_->wait_for_exit(deadline);
 }

@@ -37,7 +37,11 @@ struct ProducerStats {
   std::uint64_t queued = 0;     // produce() returned Queued
   std::uint64_t delivered = 0;  // delivery report: success
   std::uint64_t failed = 0;     // delivery report: error (e.g. message timed out)
-  std::uint64_t dropped = 0;    // produce() returned anything but Queued
+  // Of `failed`, those sent to the broker that got no reply (timed out or
+  // purged in flight): Kafka may have stored them. librdkafka's "possibly
+  // persisted". failed - failed_possibly_stored surely never reached Kafka.
+  std::uint64_t failed_possibly_stored = 0;
+  std::uint64_t dropped = 0;  // produce() returned anything but Queued
 };
 
 /// Batching, compressing, idempotent librdkafka producer.
@@ -51,7 +55,7 @@ class Producer {
   /// Throws std::runtime_error with librdkafka's message on a bad property.
   explicit Producer(ProducerOptions options);
   /// Flushes with a short deadline (use flush() for a chosen one), purges what
-  /// is left (counted as failed), then destroys. If the last flush() ran out
+  /// is left (see purge()), then destroys. If the last flush() ran out
   /// of time and nothing was produced since, it purges without waiting again.
   ~Producer();
   Producer(const Producer&) = delete;
@@ -66,6 +70,12 @@ class Producer {
   /// Waits until every queued message is delivered or failed, or the deadline.
   /// Returns how many messages were still undelivered at the deadline.
   std::size_t flush(std::chrono::milliseconds deadline);
+
+  /// Drops every message not yet delivered, for a stop whose flush() ran out
+  /// of time: each counts as failed (and as possibly stored if it was in
+  /// flight) once its report comes, which this waits for (at most a second).
+  /// Returns how many messages were undelivered. Same thread rule as flush().
+  std::size_t purge();
 
   ProducerStats stats() const;
   /// Messages waiting in librdkafka (queued, in flight, awaiting report).

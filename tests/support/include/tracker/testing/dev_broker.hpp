@@ -20,7 +20,7 @@ struct KcatMessage {
 };
 
 struct DevBrokerOptions {
-  int partitions = 3;                   // of user-events and user-events.dlq
+  int partitions = 3;  // of user-events and user-events.dlq
   int brokers = 1;
   std::vector<std::string> extra_args{};  // e.g. {"--topic", "other:2"}
 };
@@ -54,11 +54,19 @@ class DevBroker {
   bool brokers_down(std::chrono::steady_clock::duration deadline = std::chrono::seconds(20));
   bool brokers_up(std::chrono::steady_clock::duration deadline = std::chrono::seconds(20));
 
+  /// SIGSTOP / SIGCONT: a hung broker. Its connections stay open and the
+  /// kernel still takes in what clients send, but nothing is read or
+  /// answered until it resumes; then it handles what was sent meanwhile.
+  /// hang() returns once the process is stopped (false if not within 5 s).
+  bool hang();
+  void resume();
+
   /// Reads `topic` from the beginning with kcat until `count` messages have
   /// arrived or the deadline passes; returns what arrived (values are exact
   /// bytes: kcat prints each payload length-prefixed).
-  std::vector<KcatMessage> kcat_consume(const std::string& topic, std::size_t count,
-                                        std::chrono::seconds deadline = std::chrono::seconds(30)) const;
+  std::vector<KcatMessage> kcat_consume(
+      const std::string& topic, std::size_t count,
+      std::chrono::seconds deadline = std::chrono::seconds(30)) const;
 
   /// Produces each value as one message with kcat. Values may hold any bytes
   /// (each is written to its own file, and kcat sends a file as one message).
