@@ -28,9 +28,12 @@ Message to_message(const rd_kafka_message_t& raw) {
     const char* name = nullptr;
     const void* value = nullptr;
     std::size_t size = 0;
-    for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (std::size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
          ++i) {
-      message.headers.emplace_back(name, value == nullptr ? std::string() : std::string(static_cast<const char*>(value), size));
+      message.headers.emplace_back(name, value == nullptr
+                                             ? std::string()
+                                             : std::string(static_cast<const char*>(value), size));
     }
   }
   return message;
@@ -69,7 +72,8 @@ Consumer::Impl::Impl(ConsumerOptions opts, RebalanceHooks rebalance_hooks)
         return list;
       }(),
       RD_KAFKA_OFFSET_INVALID);
-  if (const auto err = rd_kafka_subscribe(rk.get(), topics.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (const auto err = rd_kafka_subscribe(rk.get(), topics.get());
+      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     throw std::runtime_error(std::string("kafka consumer: subscribe: ") + rd_kafka_err2str(err));
   }
 }
@@ -105,15 +109,18 @@ Consumer::Consumer(ConsumerOptions options, RebalanceHooks hooks)
 
 Consumer::~Consumer() = default;
 
-std::vector<Message> Consumer::poll(std::size_t max_messages, std::chrono::milliseconds timeout) {
+std::vector<Message> Consumer::poll(std::size_t max_messages, std::chrono::milliseconds timeout,
+                                    std::size_t max_bytes) {
   std::vector<Message> messages;
   if (impl_->closed) return messages;
   int wait_ms = static_cast<int>(timeout.count());
-  while (messages.size() < max_messages) {
+  std::size_t bytes = 0;
+  while (messages.size() < max_messages && bytes < max_bytes) {
     const detail::MessagePtr raw(rd_kafka_consumer_poll(impl_->rk.get(), wait_ms));
     if (!raw) break;
     wait_ms = 0;  // after the first message, take only what has already arrived
     if (raw->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      bytes += raw->len;
       messages.push_back(to_message(*raw));
     } else if (raw->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       if (const auto count = impl_->message_errors.record()) {
@@ -131,14 +138,17 @@ bool Consumer::commit(const std::map<TopicPartition, std::int64_t>& next_offsets
   const auto list = detail::to_list(next_offsets);
   // The result comes back as an event on a queue of our own, so the wait is ours to bound.
   const detail::QueuePtr queue{rd_kafka_queue_new(impl_->rk.get())};
-  if (const auto err = rd_kafka_commit_queue(impl_->rk.get(), list.get(), queue.get(), nullptr, nullptr);
+  if (const auto err =
+          rd_kafka_commit_queue(impl_->rk.get(), list.get(), queue.get(), nullptr, nullptr);
       err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::error("kafka consumer: commit failed: {}", rd_kafka_err2str(err));
     return false;
   }
-  const detail::EventPtr result{rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()))};
+  const detail::EventPtr result{
+      rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()))};
   if (!result) {
-    spdlog::error("kafka consumer: commit not answered within {} ms (Kafka unreachable?)", timeout.count());
+    spdlog::error("kafka consumer: commit not answered within {} ms (Kafka unreachable?)",
+                  timeout.count());
     return false;
   }
   bool ok = true;
@@ -160,26 +170,29 @@ bool Consumer::commit(const std::map<TopicPartition, std::int64_t>& next_offsets
 
 void Consumer::seek(const TopicPartition& partition, std::int64_t offset) {
   const auto list = detail::to_list(std::vector<TopicPartition>{partition}, offset);
-  const detail::ErrorPtr error(rd_kafka_seek_partitions(impl_->rk.get(), list.get(), kSeekTimeoutMs));
+  const detail::ErrorPtr error(
+      rd_kafka_seek_partitions(impl_->rk.get(), list.get(), kSeekTimeoutMs));
   if (error) {
-    spdlog::error("kafka consumer: seek {}[{}] to {} failed: {}", partition.topic, partition.partition, offset,
-                  rd_kafka_error_string(error.get()));
+    spdlog::error("kafka consumer: seek {}[{}] to {} failed: {}", partition.topic,
+                  partition.partition, offset, rd_kafka_error_string(error.get()));
   } else if (list->elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    spdlog::error("kafka consumer: seek {}[{}] to {} failed: {}", partition.topic, partition.partition, offset,
-                  rd_kafka_err2str(list->elems[0].err));
+    spdlog::error("kafka consumer: seek {}[{}] to {} failed: {}", partition.topic,
+                  partition.partition, offset, rd_kafka_err2str(list->elems[0].err));
   }
 }
 
 void Consumer::pause(const std::vector<TopicPartition>& partitions) {
   const auto list = detail::to_list(partitions, RD_KAFKA_OFFSET_INVALID);
-  if (const auto err = rd_kafka_pause_partitions(impl_->rk.get(), list.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (const auto err = rd_kafka_pause_partitions(impl_->rk.get(), list.get());
+      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::error("kafka consumer: pause failed: {}", rd_kafka_err2str(err));
   }
 }
 
 void Consumer::resume(const std::vector<TopicPartition>& partitions) {
   const auto list = detail::to_list(partitions, RD_KAFKA_OFFSET_INVALID);
-  if (const auto err = rd_kafka_resume_partitions(impl_->rk.get(), list.get()); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (const auto err = rd_kafka_resume_partitions(impl_->rk.get(), list.get());
+      err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::error("kafka consumer: resume failed: {}", rd_kafka_err2str(err));
   }
 }
@@ -213,33 +226,36 @@ std::map<TopicPartition, std::int64_t> Consumer::lag() const {
   return lags;
 }
 
-std::map<TopicPartition, std::int64_t> Consumer::committed(const std::vector<TopicPartition>& partitions,
-                                                             std::chrono::milliseconds timeout) const {
+std::map<TopicPartition, std::int64_t> Consumer::committed(
+    const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) const {
   std::map<TopicPartition, std::int64_t> offsets;
   if (partitions.empty()) return offsets;
   const auto list = detail::to_list(partitions, RD_KAFKA_OFFSET_INVALID);
-  if (const auto err = rd_kafka_committed(impl_->rk.get(), list.get(), static_cast<int>(timeout.count()));
+  if (const auto err =
+          rd_kafka_committed(impl_->rk.get(), list.get(), static_cast<int>(timeout.count()));
       err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     spdlog::warn("kafka consumer: reading committed offsets failed: {}", rd_kafka_err2str(err));
     return offsets;
   }
   for (int i = 0; i < list->cnt; ++i) {
     const auto& elem = list->elems[i];
-    if (elem.err == RD_KAFKA_RESP_ERR_NO_ERROR && elem.offset >= 0) offsets[{elem.topic, elem.partition}] = elem.offset;
+    if (elem.err == RD_KAFKA_RESP_ERR_NO_ERROR && elem.offset >= 0)
+      offsets[{elem.topic, elem.partition}] = elem.offset;
   }
   return offsets;
 }
 
-std::map<TopicPartition, Watermarks> Consumer::query_watermarks(const std::vector<TopicPartition>& partitions,
-                                                                 std::chrono::milliseconds timeout) const {
+std::map<TopicPartition, Watermarks> Consumer::query_watermarks(
+    const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout) const {
   std::map<TopicPartition, Watermarks> logs;
   for (const auto& partition : partitions) {
     Watermarks log;
-    if (const auto err = rd_kafka_query_watermark_offsets(impl_->rk.get(), partition.topic.c_str(), partition.partition,
-                                                          &log.low, &log.high, static_cast<int>(timeout.count()));
+    if (const auto err = rd_kafka_query_watermark_offsets(impl_->rk.get(), partition.topic.c_str(),
+                                                          partition.partition, &log.low, &log.high,
+                                                          static_cast<int>(timeout.count()));
         err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      spdlog::warn("kafka consumer: reading the offsets of {}[{}] failed: {}", partition.topic, partition.partition,
-                   rd_kafka_err2str(err));
+      spdlog::warn("kafka consumer: reading the offsets of {}[{}] failed: {}", partition.topic,
+                   partition.partition, rd_kafka_err2str(err));
       continue;
     }
     logs[partition] = log;

@@ -83,8 +83,7 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
     // A log that ends before the checkpoint's offset is not the one the
     // checkpoint counted in: trusting it would skip the new log's first
     // messages as stored.
-    if (const auto log = logs.find(partition);
-        log != logs.end() && log->second.high < it->second) {
+    if (const auto log = logs.find(partition); log != logs.end() && log->second.high < it->second) {
       restart_replaced_log(id,
                            fmt::format("ends at offset {} but the checkpoint stored it up to {}",
                                        log->second.high, it->second),
@@ -111,9 +110,10 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
 
 void ConsumeLoop::restart_replaced_log(const PartitionId& partition, const std::string& evidence,
                                        std::int64_t first_offset) {
-  spdlog::warn("{}[{}] {}: not the log the checkpoint counted in (topic recreated or Kafka's "
-               "data wiped); storing it from offset {}",
-               partition.topic, partition.partition, evidence, first_offset);
+  spdlog::warn(
+      "{}[{}] {}: not the log the checkpoint counted in (topic recreated or Kafka's "
+      "data wiped); storing it from offset {}",
+      partition.topic, partition.partition, evidence, first_offset);
   // The use case's checkpoint is the writing thread's while a batch is
   // written. No batch holds this partition's messages: it has none yet.
   settle_writing();
@@ -196,7 +196,8 @@ void ConsumeLoop::collect_batch() {
       timeout = std::chrono::ceil<std::chrono::milliseconds>(*deadline - now);
     }
     const auto wanted = std::min(options_.batch_max_events - collecting_.size(), kPollChunk);
-    auto messages = consumer_->poll(wanted, timeout);
+    // The loop's condition keeps the byte budget above 0.
+    auto messages = consumer_->poll(wanted, timeout, options_.batch_max_bytes - collecting_bytes_);
     const bool idle = messages.empty();
     accept(std::move(messages));
     if (!deadline && !collecting_.empty()) deadline = Clock::now() + options_.batch_max_wait;

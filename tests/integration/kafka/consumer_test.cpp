@@ -25,7 +25,10 @@ ConsumerOptions options_for(const DevBroker& broker, const std::string& group,
                             std::map<std::string, std::string> extra = {}) {
   auto properties = DevBroker::consumer_properties();
   properties.merge(extra);
-  return {.servers = broker.servers(), .group_id = group, .topics = {"user-events"}, .properties = properties};
+  return {.servers = broker.servers(),
+          .group_id = group,
+          .topics = {"user-events"},
+          .properties = properties};
 }
 
 // Polls until `count` messages arrived (or the deadline); returns them all.
@@ -33,7 +36,8 @@ std::vector<Message> consume(Consumer& consumer, std::size_t count) {
   std::vector<Message> all;
   wait_until(
       [&] {
-        for (auto& m : consumer.poll(count - all.size(), std::chrono::milliseconds(200))) all.push_back(std::move(m));
+        for (auto& m : consumer.poll(count - all.size(), std::chrono::milliseconds(200)))
+          all.push_back(std::move(m));
         return all.size() >= count;
       },
       kDeadline);
@@ -95,7 +99,8 @@ TEST(KafkaConsumer, NewMemberOfTheGroupResumesAfterTheCommittedOffset) {
 TEST(KafkaConsumer, CooperativeAssignmentAlsoResumesAfterTheCommittedOffset) {
   DevBroker broker({.partitions = 1});
   ASSERT_TRUE(broker.kcat_produce("user-events", numbered(4)));
-  const std::map<std::string, std::string> cooperative{{"partition.assignment.strategy", "cooperative-sticky"}};
+  const std::map<std::string, std::string> cooperative{
+      {"partition.assignment.strategy", "cooperative-sticky"}};
   {
     Consumer first(options_for(broker, "coop", cooperative));
     ASSERT_EQ(consume(first, 4).size(), 4U);
@@ -107,16 +112,38 @@ TEST(KafkaConsumer, CooperativeAssignmentAlsoResumesAfterTheCommittedOffset) {
   EXPECT_EQ(messages.front().offset, 3);
 }
 
+// The storage worker bounds a batch by the bytes of its values; a poll of
+// up to 500 messages used to overshoot that by what librdkafka had fetched.
+TEST(KafkaConsumer, APollStopsOnceItsValuesReachTheByteBudget) {
+  DevBroker broker({.partitions = 1});
+  constexpr std::size_t kValueBytes = 50 * 1024;
+  std::vector<std::string> values;
+  for (int i = 0; i < 10; ++i)
+    values.push_back(std::string(kValueBytes, static_cast<char>('a' + i)));
+  ASSERT_TRUE(broker.kcat_produce("user-events", values));
+  Consumer consumer(options_for(broker, "budget"));
+  // The first message comes with the rest of its fetch (500 KiB, one response).
+  ASSERT_EQ(consume(consumer, 1).size(), 1U);
+
+  const auto three = consumer.poll(500, 0ms, 2 * kValueBytes + 1);
+  ASSERT_EQ(three.size(), 3U) << "two messages stay under the budget, the third reaches it";
+  EXPECT_EQ(three.front().value, values[1]);
+  EXPECT_EQ(consumer.poll(500, 0ms, kValueBytes).size(), 1U)
+      << "one message fills a budget of its size";
+  const auto rest = consume(consumer, 5);
+  ASSERT_EQ(rest.size(), 5U) << "nothing is skipped";
+  EXPECT_EQ(rest.back().value, values[9]);
+}
+
 TEST(KafkaConsumer, StartingOffsetFromOnAssignedIsHonoured) {
   DevBroker broker({.partitions = 1});
   ASSERT_TRUE(broker.kcat_produce("user-events", numbered(10)));
   std::vector<TopicPartition> assigned;
   Consumer consumer(options_for(broker, "checkpoint"),
-                    {.on_assigned =
-                         [&](const std::vector<TopicPartition>& partitions) {
-                           assigned = partitions;
-                           return std::map<TopicPartition, std::int64_t>{{partition_zero(), 7}};
-                         }});
+                    {.on_assigned = [&](const std::vector<TopicPartition>& partitions) {
+                      assigned = partitions;
+                      return std::map<TopicPartition, std::int64_t>{{partition_zero(), 7}};
+                    }});
   const auto messages = consume(consumer, 3);
   ASSERT_EQ(messages.size(), 3U);
   EXPECT_EQ(messages.front().offset, 7);
@@ -131,13 +158,13 @@ TEST(KafkaConsumer, OnRevokedRunsOnCloseAndMayCommitThere) {
   bool committed_in_hook = false;
   {
     std::unique_ptr<Consumer> consumer;
-    consumer = std::make_unique<Consumer>(options_for(broker, "revoke"),
-                                          RebalanceHooks{.on_assigned = {},
-                                                         .on_revoked =
-                                                             [&](const std::vector<TopicPartition>& partitions) {
-                                                               revoked = partitions;
-                                                               committed_in_hook = consumer->commit({{partition_zero(), 4}}, 10s);
-                                                             }});
+    consumer = std::make_unique<Consumer>(
+        options_for(broker, "revoke"),
+        RebalanceHooks{.on_assigned = {},
+                       .on_revoked = [&](const std::vector<TopicPartition>& partitions) {
+                         revoked = partitions;
+                         committed_in_hook = consumer->commit({{partition_zero(), 4}}, 10s);
+                       }});
     ASSERT_EQ(consume(*consumer, 6).size(), 6U);
     EXPECT_TRUE(revoked.empty());
     consumer->close();
@@ -196,8 +223,8 @@ TEST(KafkaConsumer, QueriedWatermarksAreWhereEachLogStartsAndEnds) {
   ASSERT_TRUE(broker.kcat_produce("user-events", numbered(3), 1));
   Consumer consumer(options_for(broker, "watermarks"));
   const TopicPartition missing{"user-events", 5};
-  const auto logs =
-      consumer.query_watermarks({partition_zero(), {"user-events", 1}, missing}, std::chrono::seconds(5));
+  const auto logs = consumer.query_watermarks({partition_zero(), {"user-events", 1}, missing},
+                                              std::chrono::seconds(5));
   ASSERT_EQ(logs.size(), 2U);  // the partition that does not exist is left out
   EXPECT_EQ(logs.at(partition_zero()).low, 0);
   EXPECT_EQ(logs.at(partition_zero()).high, 4);

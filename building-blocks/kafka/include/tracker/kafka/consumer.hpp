@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -73,9 +74,12 @@ class Consumer {
   Consumer& operator=(Consumer&&) = delete;
 
   /// Up to `max_messages`, waiting at most `timeout` for the first one and
-  /// returning what has arrived. Consumer errors that are not fatal are
-  /// logged and skipped (partition EOF is not an error).
-  std::vector<Message> poll(std::size_t max_messages, std::chrono::milliseconds timeout);
+  /// returning what has arrived. Stops early once the values taken add up to
+  /// `max_bytes`, so the last message may take them past it, by less than
+  /// its own size. Consumer errors that are not fatal are logged and skipped
+  /// (partition EOF is not an error).
+  std::vector<Message> poll(std::size_t max_messages, std::chrono::milliseconds timeout,
+                            std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
 
   /// Commits "next offset to read" per partition (offset of the last
   /// processed message + 1), waiting at most `timeout` for the answer.
