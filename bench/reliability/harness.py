@@ -184,6 +184,7 @@ class Stack:
     def __exit__(self, *exc):
         for process in reversed(self.processes):
             if process.popen.poll() is None:
+                process.signal(signal.SIGCONT)  # a hung broker would not see the SIGTERM
                 process.signal(signal.SIGTERM)
                 if process.wait_exit(15) is None:
                     process.close()

@@ -158,7 +158,7 @@ int serve(const pixel::PixelSettings& settings, const char* argv0) {
   // The delivered total lets a supervisor (scripts/run.sh) wait until the
   // storage worker has stored as many before it stops the broker.
   const kafka::ProducerStats totals = producer.stats();
-  if (totals.failed == 0 && totals.dropped == 0) {
+  if (totals.failed == 0 && totals.dropped == 0 && purged == 0) {
     spdlog::info("stopped: every event delivered to Kafka; {} delivered since start",
                  totals.delivered);
   } else {

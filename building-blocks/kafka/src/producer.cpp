@@ -63,7 +63,7 @@ struct Producer::Impl {
   // not wait a second time for the same messages (see ~Impl).
   std::optional<std::uint64_t> queued_at_expired_flush;
   std::atomic<bool> stopping{false};
-  std::atomic<bool> purging{false};  // the destructor's purge: reports are counted, not logged
+  std::atomic<bool> purging{false};  // set by purge(): reports are counted, not logged
   std::thread poller;  // the one thread that serves rd_kafka_poll (delivery reports, errors)
 };
 
@@ -97,12 +97,18 @@ Producer::Impl::~Impl() {
   const bool waited_already = queued_at_expired_flush == queued.load(std::memory_order_relaxed);
   const std::size_t remaining = waited_already ? undelivered() : flush(kCloseFlushDeadline);
   if (remaining > 0) {
+    // After the owner's own purge(), its line has told of these already
+    // (reports that came too late for its wait).
+    const bool told = purging.load(std::memory_order_relaxed);
     const auto possibly_stored_before = failed_possibly_stored.load(std::memory_order_relaxed);
     purge();
-    spdlog::warn(
-        "kafka producer: {} messages undelivered at shutdown, dropped ({} of them sent without "
-        "a reply: Kafka may have stored them)",
-        remaining, failed_possibly_stored.load(std::memory_order_relaxed) - possibly_stored_before);
+    if (!told) {
+      spdlog::warn(
+          "kafka producer: {} messages undelivered at shutdown, dropped ({} of them sent without "
+          "a reply: Kafka may have stored them)",
+          remaining,
+          failed_possibly_stored.load(std::memory_order_relaxed) - possibly_stored_before);
+    }
   }
   stopping.store(true, std::memory_order_relaxed);
   if (poller.joinable()) poller.join();

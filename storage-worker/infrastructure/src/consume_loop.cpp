@@ -272,7 +272,13 @@ void ConsumeLoop::wait_while_paused(std::chrono::milliseconds duration) {
     // Partitions assigned meanwhile must not stream into memory either.
     consumer_->pause(consumer_->assignment());
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
-    accept(consumer_->poll(kPollChunk, std::min(left, kIdlePoll)));
+    // Paused partitions deliver nothing; one assigned a moment ago may, and
+    // its messages join the batch being collected, within its byte bound
+    // (at the bound, one message at most, so the poll still runs).
+    const std::size_t budget = collecting_bytes_ < options_.batch_max_bytes
+                                   ? options_.batch_max_bytes - collecting_bytes_
+                                   : 1;
+    accept(consumer_->poll(kPollChunk, std::min(left, kIdlePoll), budget));
     if (stop_requested_.load()) return;
   }
 }

@@ -46,10 +46,10 @@ struct ProducerStats {
 
 /// Batching, compressing, idempotent librdkafka producer.
 /// Thread-safety: produce(), stats(), queue_depth() may be called from any
-/// thread concurrently. flush() and the destructor from one owner thread.
-/// Threads: owns one thread that serves rd_kafka_poll (delivery reports);
-/// librdkafka owns its broker threads. Nothing here blocks on the broker
-/// except flush().
+/// thread concurrently. flush(), purge() and the destructor from one owner
+/// thread. Threads: owns one thread that serves rd_kafka_poll (delivery
+/// reports); librdkafka owns its broker threads. Nothing here blocks on the
+/// broker except flush() and purge() (up to a second, for the reports).
 class Producer {
  public:
   /// Throws std::runtime_error with librdkafka's message on a bad property.
@@ -74,7 +74,9 @@ class Producer {
   /// Drops every message not yet delivered, for a stop whose flush() ran out
   /// of time: each counts as failed (and as possibly stored if it was in
   /// flight) once its report comes, which this waits for (at most a second).
-  /// Returns how many messages were undelivered. Same thread rule as flush().
+  /// Returns how many messages were undelivered. The end of the producer's
+  /// use: failures after it are counted, no longer logged. Same thread rule
+  /// as flush().
   std::size_t purge();
 
   ProducerStats stats() const;
