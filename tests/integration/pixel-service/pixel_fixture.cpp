@@ -181,6 +181,20 @@ std::optional<Response> request(std::uint16_t port, const std::string& raw_reque
   return connection.read(head);
 }
 
+std::string track_request(int n) {
+  return "GET /track?n=" + std::to_string(n) + " HTTP/1.1\r\nHost: px\r\nUser-Agent: ua-" +
+         std::to_string(n) + "\r\n\r\n";
+}
+
+std::vector<std::string> lines_of(const std::string& output) {
+  std::vector<std::string> lines;
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
 std::vector<contracts::VisitEvent> read_events(const DevBroker& broker, std::size_t count,
                                                std::chrono::seconds deadline) {
   std::vector<contracts::VisitEvent> events;

@@ -107,6 +107,12 @@ class HttpConnection {
 std::optional<Response> request(std::uint16_t port, const std::string& raw_request,
                                 bool head = false);
 
+/// "GET /track?n=N" with User-Agent "ua-N": request N, recognisable in its event.
+std::string track_request(int n);
+
+/// The non-empty lines of a process's output.
+std::vector<std::string> lines_of(const std::string& output);
+
 /// Reads `count` events from user-events with kcat and decodes them
 /// (contracts::decode); a message that does not decode fails the test.
 std::vector<contracts::VisitEvent> read_events(
