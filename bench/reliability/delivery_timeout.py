@@ -24,12 +24,14 @@ import harness  # noqa: E402
 def outage(stack, verdict, pixel, events, kind, timing):
     """One load with Kafka away in its middle; its pass rules."""
     rate, seconds, away_at, back_at, _ = timing
+    go_away, come_back = {"down": (stack.brokers_down, stack.brokers_up),
+                          "hang": (stack.broker_hang, stack.broker_resume)}[kind]
     before = harness.pixel_events(pixel)
     load = stack.start_load(pixel, f"timeout-{kind}", rate, rate * seconds, connections=16)
     time.sleep(max(0.0, load.started + away_at - time.time()))
-    stack.brokers_down() if kind == "down" else stack.broker_hang()
+    go_away()
     time.sleep(max(0.0, load.started + back_at - time.time()))
-    stack.brokers_up() if kind == "down" else stack.broker_resume()
+    come_back()
     load.finish()
     total = load.summary()
     verdict.figure(f"[{kind}] load {rate}/s for {seconds} s, Kafka away {back_at - away_at} s")

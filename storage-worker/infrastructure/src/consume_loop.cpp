@@ -196,8 +196,7 @@ void ConsumeLoop::collect_batch() {
       timeout = std::chrono::ceil<std::chrono::milliseconds>(*deadline - now);
     }
     const auto wanted = std::min(options_.batch_max_events - collecting_.size(), kPollChunk);
-    // The loop's condition keeps the byte budget above 0.
-    auto messages = consumer_->poll(wanted, timeout, options_.batch_max_bytes - collecting_bytes_);
+    auto messages = consumer_->poll(wanted, timeout, bytes_left());
     const bool idle = messages.empty();
     accept(std::move(messages));
     if (!deadline && !collecting_.empty()) deadline = Clock::now() + options_.batch_max_wait;
@@ -273,12 +272,8 @@ void ConsumeLoop::wait_while_paused(std::chrono::milliseconds duration) {
     consumer_->pause(consumer_->assignment());
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
     // Paused partitions deliver nothing; one assigned a moment ago may, and
-    // its messages join the batch being collected, within its byte bound
-    // (at the bound, one message at most, so the poll still runs).
-    const std::size_t budget = collecting_bytes_ < options_.batch_max_bytes
-                                   ? options_.batch_max_bytes - collecting_bytes_
-                                   : 1;
-    accept(consumer_->poll(kPollChunk, std::min(left, kIdlePoll), budget));
+    // its messages join the batch being collected.
+    accept(consumer_->poll(kPollChunk, std::min(left, kIdlePoll), bytes_left()));
     if (stop_requested_.load()) return;
   }
 }
@@ -367,6 +362,11 @@ std::size_t ConsumeLoop::messages_in_hand() const {
     if (*batch) count += (*batch)->messages.size();
   }
   return count;
+}
+
+std::size_t ConsumeLoop::bytes_left() const {
+  return collecting_bytes_ < options_.batch_max_bytes ? options_.batch_max_bytes - collecting_bytes_
+                                                      : 1;
 }
 
 bool ConsumeLoop::run() {

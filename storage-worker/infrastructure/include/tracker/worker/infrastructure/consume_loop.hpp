@@ -85,8 +85,8 @@ class ConsumeLoop {
   /// A partition whose log is not the one the checkpoint counted in: logs
   /// `evidence`, checkpoints `first_offset` as its next offset (after the
   /// batch being written is settled) and stores it from there.
-  void restart_replaced_log(const application::PartitionId& partition,
-                            const std::string& evidence, std::int64_t first_offset);
+  void restart_replaced_log(const application::PartitionId& partition, const std::string& evidence,
+                            std::int64_t first_offset);
   void on_revoked(const std::vector<kafka::TopicPartition>& partitions);
 
   /// Moves polled messages to collecting_, dropping any already stored or batched.
@@ -114,6 +114,10 @@ class ConsumeLoop {
   void reopen_if_requested();
   void publish_lag();
   std::size_t messages_in_hand() const;
+  /// The byte budget of the next poll: what the batch being collected may
+  /// still take. At or past the bound, 1: one message at most, so that a
+  /// poll still runs (it serves the consumer's callbacks).
+  std::size_t bytes_left() const;
 
   application::StoreVisits& store_;
   WorkerMetrics& metrics_;
@@ -142,7 +146,7 @@ class ConsumeLoop {
   // the next commit, and on their own every few seconds until one succeeds.
   std::map<application::PartitionId, std::int64_t> uncommitted_;
   std::chrono::steady_clock::time_point last_commit_;  // the last attempt
-  std::unique_ptr<kafka::Consumer> consumer_;  // last: its hooks use the members above
+  std::unique_ptr<kafka::Consumer> consumer_;          // last: its hooks use the members above
 };
 
 }  // namespace tracker::worker::infrastructure
