@@ -156,15 +156,24 @@ TEST(PixelResilience, ThroughAnOutageTheSinkStaysFailingWithoutFlapping) {
   PixelProcess pixel(broker, {{"TRACKER__KAFKA__CONFIG__MESSAGE_TIMEOUT_MS", "500"}});
   ASSERT_TRUE(broker.brokers_down());
   HttpConnection connection("127.0.0.1", pixel.port());
-  // Load for 5 s (pacing, not synchronisation): a request every 50 ms, so
-  // events keep failing, half a second apart, throughout.
+  int sent = 0;
+  const auto send_one = [&] {
+    connection.send(track_request(sent++));
+    const auto response = connection.read();
+    return response && response->status == 200;
+  };
+  const std::string failing = R"(tracker_pixel_sink_state{state="failing"})";
+  ASSERT_TRUE(wait_until([&] { return send_one() && pixel.metric(failing) == 1; }))
+      << pixel.metrics();
+  // Then load for 5 s (pacing, not synchronisation): a request every 50 ms,
+  // so events keep failing, about a second apart, throughout. Every sample
+  // in between says failing.
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
-    connection.send(track_request(i));
-    ASSERT_TRUE(connection.read());
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_TRUE(send_one());
+    ASSERT_EQ(pixel.metric(failing), 1) << "after " << sent << " requests";
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  EXPECT_EQ(pixel.metric(R"(tracker_pixel_sink_state{state="failing"})"), 1);
   std::size_t state_lines = 0;
   for (const auto& line : lines_of(pixel.process().output())) {
     if (line.find("kafka sink ") != std::string::npos) ++state_lines;

@@ -65,7 +65,8 @@ PixelProcess::PixelProcess(const DevBroker& broker, std::map<std::string, std::s
 
 std::string PixelProcess::metrics() const {
   const auto response = request(admin_port_, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-  return response ? response->body : std::string{};
+  if (!response) throw std::runtime_error("GET /metrics: no answer from the admin port");
+  return response->body;
 }
 
 double PixelProcess::metric(const std::string& sample) const {
@@ -73,7 +74,7 @@ double PixelProcess::metric(const std::string& sample) const {
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size() + 1));
   }
-  return 0;
+  throw std::runtime_error("no sample " + sample + " in /metrics");
 }
 
 std::optional<int> PixelProcess::stop(std::chrono::steady_clock::duration deadline) {

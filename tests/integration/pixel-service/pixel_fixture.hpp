@@ -33,9 +33,12 @@ class PixelProcess {
   std::uint16_t admin_port() const { return admin_port_; }
   ChildProcess& process() { return *process_; }
 
-  /// GET /metrics on the admin port; the body.
+  /// GET /metrics on the admin port; the body. Throws std::runtime_error if
+  /// the admin port does not answer.
   std::string metrics() const;
-  /// The value of one sample line ("name{labels}") in /metrics, 0 if absent.
+  /// The value of one sample line ("name{labels}") in /metrics. The pixel
+  /// exposes every series from the start, so an absent one (a renamed metric,
+  /// a misspelt label) throws std::runtime_error rather than reading as 0.
   double metric(const std::string& sample) const;
   /// SIGTERM, then the exit code (nullopt if it did not exit in time).
   std::optional<int> stop(std::chrono::steady_clock::duration deadline = std::chrono::seconds(60));
