@@ -137,4 +137,26 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view prefix_within_repaired_size(std::string_view text, std::size_t max_bytes) {
+  constexpr std::size_t kReplacementBytes = 3;
+  // No byte grows to more than three: the common short value needs no walk.
+  if (text.size() <= max_bytes / kReplacementBytes) return text;
+  const auto* const bytes = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t i = 0;         // input bytes kept
+  std::size_t repaired = 0;  // their size once repaired
+  while (i < text.size()) {
+    if (i + 8 <= text.size() && repaired + 8 <= max_bytes && ascii_word(bytes + i)) {
+      i += 8;
+      repaired += 8;
+      continue;
+    }
+    const Utf8Step step = next_utf8(bytes + i, text.size() - i);
+    const std::size_t grows_by = step.valid ? step.length : kReplacementBytes;
+    if (repaired + grows_by > max_bytes) break;
+    i += step.length;
+    repaired += grows_by;
+  }
+  return text.substr(0, i);
+}
+
 }  // namespace tracker::contracts

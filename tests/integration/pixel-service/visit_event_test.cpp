@@ -139,5 +139,21 @@ TEST_F(PixelEvents, LongValuesAreCutToTheConfiguredBounds) {
   EXPECT_EQ(events.front().query, std::string(10, 'q'));
 }
 
+// Invalid bytes are replaced by U+FFFD, three bytes each: the bounds hold for
+// the value recorded, not for the bytes sent (4,000 of them used to become
+// a 12,000-byte user agent).
+TEST_F(PixelEvents, ValuesOfInvalidBytesStayWithinTheirBoundsOnceReplaced) {
+  PixelProcess pixel(broker_);
+  ASSERT_TRUE(request(pixel.port(), "GET /track?" + std::string(2000, '\xFF') +
+                                        " HTTP/1.1\r\nHost: px\r\nUser-Agent: " +
+                                        std::string(4000, '\xFF') + "\r\n\r\n"));
+  const auto events = read_events(broker_, 1);
+  ASSERT_EQ(events.size(), 1U);
+  std::string fffd;
+  for (int i = 0; i < 1365; ++i) fffd += "\uFFFD";
+  EXPECT_EQ(events.front().user_agent, fffd);                // 4,095 bytes of the 4,096 allowed
+  EXPECT_EQ(events.front().query, fffd.substr(0, 682 * 3));  // 2,046 of 2,048
+}
+
 }  // namespace
 }  // namespace tracker::pixel::testing

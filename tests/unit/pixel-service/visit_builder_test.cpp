@@ -4,6 +4,7 @@
 
 #include <regex>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace tracker::pixel {
@@ -76,12 +77,22 @@ TEST(MakeVisitEvent, ZeroQueryLimitLeavesTheQueryOut) {
   EXPECT_FALSE(make_visit_event(f, VisitLimits{4096, 0}).query);
 }
 
-TEST(TruncateUtf8, NeverCutsACharacterInHalf) {
-  const std::string euro = "ab\xE2\x82\xAC";  // "ab€"
-  EXPECT_EQ(truncate_utf8(euro, 4), "ab");
-  EXPECT_EQ(truncate_utf8(euro, 5), euro);
-  EXPECT_EQ(truncate_utf8(euro, 2), "ab");
-  EXPECT_EQ(truncate_utf8("abc", 0), "");
+TEST(MakeVisitEvent, ValuesOfInvalidBytesStayWithinTheirBoundsOnceReplaced) {
+  VisitFacts f = facts();
+  const std::string stray(100, '\xFF');  // each becomes U+FFFD, three bytes
+  f.user_agent = stray;
+  f.referrer = stray;
+  f.query = stray;
+  const VisitLimits limits{30, 10};
+  std::string json;
+  encode_visit_event(f, limits, json);
+  const auto decoded = contracts::decode(json);
+  ASSERT_TRUE(std::holds_alternative<contracts::VisitEvent>(decoded)) << json;
+  const auto& event = std::get<contracts::VisitEvent>(decoded);
+  const std::string ten_fffd = "\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD";
+  EXPECT_EQ(event.user_agent, ten_fffd);  // 30 bytes
+  EXPECT_EQ(event.referrer, ten_fffd);
+  EXPECT_EQ(event.query, "\uFFFD\uFFFD\uFFFD");  // 9 bytes: a fourth would make 12
 }
 
 TEST(MakeVisitEvent, InvalidUtf8IsReplacedWhenEncoded) {

@@ -113,5 +113,45 @@ TEST(JsonString, LongStringWithEscapesAtBothEnds) {
   EXPECT_EQ(body("\"" + middle + "\\"), "\\\"" + middle + "\\\\");
 }
 
+TEST(PrefixWithinRepairedSize, CutsValidTextOnlyBetweenCharacters) {
+  const std::string euro = "ab\xE2\x82\xAC";  // "ab€"
+  EXPECT_EQ(prefix_within_repaired_size(euro, 5), euro);
+  EXPECT_EQ(prefix_within_repaired_size(euro, 4), "ab");
+  EXPECT_EQ(prefix_within_repaired_size(euro, 2), "ab");
+  EXPECT_EQ(prefix_within_repaired_size(euro, 1), "a");
+  EXPECT_EQ(prefix_within_repaired_size("abc", 0), "");
+  const std::string ascii(100, 'x');
+  EXPECT_EQ(prefix_within_repaired_size(ascii, 37), ascii.substr(0, 37));
+}
+
+TEST(PrefixWithinRepairedSize, CountsEachInvalidSubsequenceAsTheThreeBytesItBecomes) {
+  // 4,000 stray bytes become 12,000 bytes of U+FFFD: a cut at 4,096 raw
+  // bytes would have kept all of them.
+  const std::string stray(4000, '\xFF');
+  const auto kept = prefix_within_repaired_size(stray, 4096);
+  EXPECT_EQ(kept.size(), 1365U);  // 1,365 x 3 = 4,095 bytes repaired
+  EXPECT_EQ(body(kept), fffd(1365));
+  // A truncated sequence is one subsequence, replaced once.
+  EXPECT_EQ(prefix_within_repaired_size("a\xE2\x82" "b", 4), "a\xE2\x82");
+  EXPECT_EQ(prefix_within_repaired_size("a\xE2\x82" "b", 3), "a");
+}
+
+TEST(PrefixWithinRepairedSize, RepairedSizeNeverPassesTheBoundForAnyMixture) {
+  const std::vector<std::string> pieces{
+      "a", "\xFF", "\xC3\xA9", "\xE2\x82", "\xF0\x9F\x98\x80", "\xED\xA0\x80", "abcdefgh"};
+  std::string text;
+  for (std::size_t i = 0; i < 400; ++i) text += pieces[(i * 7 + i / 3) % pieces.size()];
+  for (std::size_t bound = 0; bound < 300; ++bound) {
+    const auto kept = prefix_within_repaired_size(text, bound);
+    const std::string repaired = body(kept);
+    EXPECT_LE(repaired.size(), bound) << bound;
+    // Maximal: one more subsequence would not have fitted.
+    const std::string longer = body(text.substr(0, kept.size() + 4));
+    EXPECT_GT(longer.size(), bound) << bound;
+    // The cut is between subsequences: the repaired prefix is a prefix of the repaired whole.
+    EXPECT_EQ(body(text).substr(0, repaired.size()), repaired) << bound;
+  }
+}
+
 }  // namespace
 }  // namespace tracker::contracts

@@ -19,4 +19,11 @@ void append_json_string(std::string& out, std::string_view text);
 /// or stray bytes), or nullopt when all of `text` is well-formed UTF-8.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 
+/// The longest prefix of `text` that takes at most `max_bytes` once each
+/// ill-formed subsequence is replaced by U+FFFD (three bytes), as
+/// append_json_string replaces them, and that ends between two sequences,
+/// never inside one. What a value cut to a byte bound keeps: a stray byte
+/// grows to three, so cutting the raw bytes would let it grow past the bound.
+std::string_view prefix_within_repaired_size(std::string_view text, std::size_t max_bytes);
+
 }  // namespace tracker::contracts

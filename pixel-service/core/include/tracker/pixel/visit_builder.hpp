@@ -32,18 +32,15 @@ struct VisitFacts {
 VisitFacts visit_facts(const RequestHead& head, std::chrono::system_clock::time_point received,
                        std::optional<std::string_view> client_ip);
 
-/// The visit event (DESIGN section 3): values as sent, cut to the limits at a
-/// UTF-8 character boundary; an empty query is left out. Invalid UTF-8 is
-/// left for contracts::encode to replace.
+/// The visit event (DESIGN section 3): values as sent, cut at a UTF-8
+/// character boundary so that each stays within its limit once
+/// contracts::encode has replaced its invalid UTF-8 (left to it); an empty
+/// query is left out.
 contracts::VisitEvent make_visit_event(const VisitFacts& facts, const VisitLimits& limits);
 
 /// The same JSON as contracts::encode(make_visit_event(facts, limits)),
 /// written straight from the request's views into `out` (cleared first, its
 /// capacity reused): no VisitEvent copies on the request path.
 void encode_visit_event(const VisitFacts& facts, const VisitLimits& limits, std::string& out);
-
-/// The first `max_bytes` bytes of `text`, shortened further so that no UTF-8
-/// sequence is cut in half.
-std::string_view truncate_utf8(std::string_view text, std::size_t max_bytes);
 
 }  // namespace tracker::pixel
