@@ -59,7 +59,7 @@ RequestHeadReader::Step RequestHeadReader::parse(std::string_view buffered) {
         step.status = Status::Malformed;
         return step;
       }
-      head_.keep_alive = parser_->keep_alive();
+      head_.keep_alive = parser_->keep_alive() && !parser_->asks_to_close();
       head_.has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
       step.status = Status::Complete;
       return step;

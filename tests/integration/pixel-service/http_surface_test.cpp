@@ -171,6 +171,25 @@ TEST_F(PixelHttp, ATransferCodingOtherThanChunkedGets400AndWhatFollowsIsNeverSer
   EXPECT_EQ(pixel.metric(R"(tracker_pixel_http_requests_total{route="/track",status="200"})"), 0);
 }
 
+// RFC 9112 3.2: an HTTP/1.1 request without Host, with two, or with one
+// that is no host gets 400; which site it was for is unknown.
+TEST_F(PixelHttp, AnHttp11RequestWithoutExactlyOneValidHostGets400AndRecordsNothing) {
+  PixelProcess pixel(broker_);
+  for (const std::string& request :
+       {std::string("GET /track?host=none HTTP/1.1\r\nUser-Agent: u\r\n\r\n"),
+        std::string("GET /track?host=two HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+        std::string("GET /track?host=bad HTTP/1.1\r\nHost: a b\r\n\r\n")}) {
+    HttpConnection connection("127.0.0.1", pixel.port());
+    connection.send(request);
+    const auto response = connection.read();
+    ASSERT_TRUE(response) << request;
+    EXPECT_EQ(response->status, 400) << request;
+    EXPECT_TRUE(connection.closed_by_server()) << request;
+  }
+  EXPECT_EQ(pixel.metric(R"(tracker_pixel_http_requests_total{route="invalid",status="400"})"), 3);
+  EXPECT_EQ(pixel.metric(R"(tracker_pixel_events_total{outcome="produced"})"), 0);
+}
+
 TEST_F(PixelHttp, EmptyLinesBetweenPipelinedRequestsAreSkipped) {
   PixelProcess pixel(broker_);
   HttpConnection connection("127.0.0.1", pixel.port());
@@ -319,12 +338,18 @@ TEST_F(PixelHttp, Http10IsAnsweredAndClosedUnlessKeptAlive) {
 
 TEST_F(PixelHttp, ConnectionCloseIsHonoured) {
   PixelProcess pixel(broker_);
-  HttpConnection connection("127.0.0.1", pixel.port());
-  connection.send("GET /track HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-  const auto response = connection.read();
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->header("connection"), "close");
-  EXPECT_TRUE(connection.closed_by_server());
+  // In HTTP/1.0 too, where keep-alive is asked for along with it: close wins
+  // (RFC 9112 9.3).
+  for (const std::string& request :
+       {std::string("GET /track HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+        std::string("GET /track HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n")}) {
+    HttpConnection connection("127.0.0.1", pixel.port());
+    connection.send(request);
+    const auto response = connection.read();
+    ASSERT_TRUE(response) << request;
+    EXPECT_EQ(response->header("connection"), "close") << request;
+    EXPECT_TRUE(connection.closed_by_server()) << request;
+  }
 }
 
 TEST_F(PixelHttp, IdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {

@@ -25,7 +25,7 @@ std::string resolve_forwarded(const char* peer, std::string_view header,
 TEST(ClientIp, ForwardingChainReadsTheConfiguredHeader) {
   RequestHeadReader reader(8192);
   ASSERT_EQ(reader
-                .parse("GET /track HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4, 10.0.0.2\r\n"
+                .parse("GET /track HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 1.2.3.4, 10.0.0.2\r\n"
                        "Forwarded: for=5.6.7.8\r\n\r\n")
                 .status,
             RequestHeadReader::Status::Complete);

@@ -28,7 +28,7 @@ Status read_in_pieces(RequestHeadReader& reader, const std::string& bytes, std::
 }
 
 std::string header_of_size(std::size_t size) {
-  const std::string head = "GET /track HTTP/1.1\r\nX: ";
+  const std::string head = "GET /track HTTP/1.1\r\nHost: x\r\nX: ";
   return head + std::string(size - head.size() - 4, 'x') + "\r\n\r\n";
 }
 
@@ -54,11 +54,12 @@ TEST(RequestHeadReader, CopiesWhatTheServiceNeeds) {
 
 TEST(RequestHeadReader, ForgetsTheFieldsOfThePreviousRequest) {
   RequestHeadReader reader(8192);
-  ASSERT_EQ(reader.parse("GET / HTTP/1.1\r\nReferer: r\r\nContent-Length: 3\r\n\r\n").status,
-            Status::Complete);
+  ASSERT_EQ(
+      reader.parse("GET / HTTP/1.1\r\nHost: x\r\nReferer: r\r\nContent-Length: 3\r\n\r\n").status,
+      Status::Complete);
   EXPECT_TRUE(reader.head().has_body);
   reader.start();
-  ASSERT_EQ(reader.parse("GET / HTTP/1.1\r\n\r\n").status, Status::Complete);
+  ASSERT_EQ(reader.parse("GET / HTTP/1.1\r\nHost: x\r\n\r\n").status, Status::Complete);
   EXPECT_FALSE(reader.head().referer.view());
   EXPECT_FALSE(reader.head().has_body);
 }
@@ -90,26 +91,72 @@ TEST(RequestHeadReader, MalformedInputIsMalformed) {
   EXPECT_EQ(reader.parse("THIS IS NOT HTTP\r\n\r\n").status, Status::Malformed);
 }
 
+TEST(RequestHeadReader, AnHttp11RequestNeedsExactlyOneWellFormedHost) {
+  const auto status = [](const std::string& bytes) {
+    RequestHeadReader reader(8192);
+    return reader.parse(bytes).status;
+  };
+  EXPECT_EQ(status("GET /track HTTP/1.1\r\nUser-Agent: u\r\n\r\n"), Status::Malformed);
+  EXPECT_EQ(status("GET /track HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"), Status::Malformed);
+  for (const char* bad : {"a b", "a/b", "user@a.example", "a\"b", "caf\xC3\xA9.example"}) {
+    EXPECT_EQ(status("GET /track HTTP/1.1\r\nHost: " + std::string(bad) + "\r\n\r\n"),
+              Status::Malformed)
+        << bad;
+  }
+  for (const char* good :
+       {"a.example", "a.example:8080", "[2001:db8::1]:80", "10.0.0.1", "", "xn--caf-dma.example"}) {
+    EXPECT_EQ(status("GET /track HTTP/1.1\r\nHost: " + std::string(good) + "\r\n\r\n"),
+              Status::Complete)
+        << good;
+  }
+  EXPECT_EQ(status("GET /track HTTP/1.0\r\n\r\n"), Status::Complete);  // 1.0 has no Host
+}
+
+TEST(RequestHeadReader, ATargetHoldingAFragmentIsMalformed) {
+  RequestHeadReader reader(8192);
+  EXPECT_EQ(reader.parse("GET /track?#frag HTTP/1.1\r\nHost: x\r\n\r\n").status, Status::Malformed);
+}
+
+TEST(RequestHeadReader, CloseWinsOverKeepAliveInEitherVersion) {
+  for (const char* request :
+       {"GET /track HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\n",
+        "GET /track HTTP/1.0\r\nConnection: close, keep-alive\r\n\r\n",
+        "GET /track HTTP/1.0\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n",
+        "GET /track HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, Close\r\n\r\n"}) {
+    RequestHeadReader reader(8192);
+    ASSERT_EQ(reader.parse(request).status, Status::Complete) << request;
+    EXPECT_FALSE(reader.head().keep_alive) << request;
+  }
+  RequestHeadReader reader(8192);
+  ASSERT_EQ(reader.parse("GET /track HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").status,
+            Status::Complete);
+  EXPECT_TRUE(reader.head().keep_alive);
+}
+
 TEST(RequestHeadReader, ATransferCodingThatDoesNotEndInChunkedIsMalformed) {
   // Its body has no known length, so what follows must not be read as the
   // next request.
   for (const char* coding : {"gzip", "chunked, gzip", "identity", "gzip, chunked, br"}) {
     RequestHeadReader reader(8192);
-    EXPECT_EQ(reader
-                  .parse("GET /track HTTP/1.1\r\nTransfer-Encoding: " + std::string(coding) +
-                         "\r\n\r\nGET /track?smuggled HTTP/1.1\r\n\r\n")
-                  .status,
-              Status::Malformed)
+    EXPECT_EQ(
+        reader
+            .parse("GET /track HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + std::string(coding) +
+                   "\r\n\r\nGET /track?smuggled HTTP/1.1\r\nHost: x\r\n\r\n")
+            .status,
+        Status::Malformed)
         << coding;
   }
   RequestHeadReader reader(8192);
-  ASSERT_EQ(reader.parse("GET /track HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n").status,
-            Status::Complete);
+  ASSERT_EQ(
+      reader.parse("GET /track HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
+          .status,
+      Status::Complete);
   EXPECT_TRUE(reader.head().has_body);  // refused as a body (413), as plain chunked is
 }
 
 TEST(RequestHeadReader, EmptyLinesBeforeTheRequestLineAreSkipped) {
-  const std::string bytes = "\r\n\n\r\nGET /track?a=1 HTTP/1.1\r\nUser-Agent: UA\r\n\r\n";
+  const std::string bytes =
+      "\r\n\n\r\nGET /track?a=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: UA\r\n\r\n";
   for (const std::size_t read_size : {1U, 2U, 3U, 100U}) {
     RequestHeadReader reader(8192);
     ASSERT_EQ(read_in_pieces(reader, bytes, read_size), Status::Complete) << read_size;
@@ -121,7 +168,8 @@ TEST(RequestHeadReader, EmptyLinesBeforeTheRequestLineAreSkipped) {
 
 TEST(RequestHeadReader, EmptyLinesCountTowardsTheHeaderLimit) {
   RequestHeadReader reader(8192);
-  EXPECT_EQ(read_in_pieces(reader, std::string(8190, '\n') + "GET /track HTTP/1.1\r\n\r\n", 4096),
+  EXPECT_EQ(read_in_pieces(
+                reader, std::string(8190, '\n') + "GET /track HTTP/1.1\r\nHost: x\r\n\r\n", 4096),
             Status::TooLarge);
   RequestHeadReader endless(8192);
   EXPECT_EQ(read_in_pieces(endless, std::string(20000, '\n'), 4096), Status::TooLarge);

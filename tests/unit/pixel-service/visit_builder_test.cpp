@@ -19,8 +19,10 @@ VisitFacts facts() {
 
 TEST(VisitFacts, AreTheRequestsHeadersQueryTimeAndClient) {
   RequestHeadReader reader(8192);
-  ASSERT_EQ(reader.parse("GET /track?u=42 HTTP/1.1\r\nReferer: https://a.example/\r\n\r\n").status,
-            RequestHeadReader::Status::Complete);
+  ASSERT_EQ(
+      reader.parse("GET /track?u=42 HTTP/1.1\r\nHost: x\r\nReferer: https://a.example/\r\n\r\n")
+          .status,
+      RequestHeadReader::Status::Complete);
   const auto received = facts().received;
   const VisitFacts f = visit_facts(reader.head(), received, "10.0.0.1");
   EXPECT_EQ(f.received, received);

@@ -9,7 +9,9 @@ struct RequestHead;
 
 /// Beast's HTTP/1 request parser with every check it makes (request line,
 /// field syntax, Content-Length and Transfer-Encoding conflicts, Connection,
-/// obs-fold), but without the fields container of beast::http::request: it
+/// obs-fold), and those Beast leaves out: a target holding '#', and Host
+/// (RFC 9112 3.2: exactly one, well-formed, in HTTP/1.1), but without the
+/// fields container of beast::http::request: it
 /// keeps only what RequestHead holds, copied into the head's strings, whose
 /// capacity carries over from one request to the next. So a request costs no
 /// allocation per field, and nothing for fields the service ignores.
@@ -18,6 +20,10 @@ class RequestHeadParser : public boost::beast::http::basic_parser<true> {
  public:
   /// Fills `head` as the header is parsed; `head` must outlive the parser.
   explicit RequestHeadParser(RequestHead& head);
+
+  /// True when a Connection header holds "close". Beast's keep_alive() lets
+  /// an HTTP/1.0 "keep-alive" win over it; RFC 9112 9.3 says close wins.
+  bool asks_to_close() const { return asks_to_close_; }
 
  private:
   using string_view = boost::beast::string_view;
@@ -37,6 +43,9 @@ class RequestHeadParser : public boost::beast::http::basic_parser<true> {
   void on_finish_impl(error_code& ec) override;
 
   RequestHead& head_;
+  int version_ = 11;
+  int host_fields_ = 0;
+  bool asks_to_close_ = false;
 };
 
 }  // namespace tracker::pixel
