@@ -7,10 +7,14 @@ namespace tracker::worker::application {
 
 std::string_view to_string(StoreStage stage) {
   switch (stage) {
-    case StoreStage::DeadLetters: return "dead-letters";
-    case StoreStage::Events: return "events";
-    case StoreStage::Checkpoint: return "checkpoint";
-    case StoreStage::Reopen: return "reopen";
+    case StoreStage::DeadLetters:
+      return "dead-letters";
+    case StoreStage::Events:
+      return "events";
+    case StoreStage::Checkpoint:
+      return "checkpoint";
+    case StoreStage::Reopen:
+      return "reopen";
   }
   return "unknown";
 }
@@ -23,6 +27,12 @@ StoreVisits::StoreVisits(EventStore& events, CheckpointStore& checkpoints,
       checkpoint_(std::move(recovered)) {}
 
 std::optional<StoreFailure> StoreVisits::store(PreparedBatch& batch) {
+  if (batch.stored) return std::nullopt;
+  if (reopen_pending_) {
+    auto failure = reopen_events();
+    // Reopened, with only its checkpoint unsaved: this batch's saves it.
+    if (reopen_pending_) return failure;
+  }
   if (!batch.dead_letters.empty() && !batch.dead_letters_published) {
     if (auto error = dead_letters_.publish(batch.dead_letters)) {
       return StoreFailure{StoreStage::DeadLetters, std::move(error->detail)};
@@ -49,6 +59,7 @@ std::optional<StoreFailure> StoreVisits::store(PreparedBatch& batch) {
   }
   if (next == checkpoint_) {
     unsaved_from_.reset();  // cut back to the checkpoint: nothing unsaved is left
+    batch.stored = true;
     return std::nullopt;
   }
 
@@ -63,10 +74,12 @@ std::optional<StoreFailure> StoreVisits::store(PreparedBatch& batch) {
   }
   checkpoint_ = std::move(next);
   unsaved_from_.reset();
+  batch.stored = true;
   return std::nullopt;
 }
 
 std::optional<StoreFailure> StoreVisits::reopen_events() {
+  reopen_pending_ = true;
   if (unsaved_from_) {
     // Lines whose checkpoint failed are in the file being rotated away: cut
     // them there, as the retry writes them to the new file.
@@ -82,6 +95,7 @@ std::optional<StoreFailure> StoreVisits::reopen_events() {
   }
   // Appends go to the new file from now on, whether or not this checkpoint
   // can be saved; store() saves it with the next batch otherwise.
+  reopen_pending_ = false;
   checkpoint_.file = std::get<FilePosition>(reopened);
   if (auto error = checkpoints_.save(checkpoint_)) {
     return StoreFailure{StoreStage::Checkpoint, std::move(error->detail)};

@@ -232,7 +232,9 @@ void ConsumeLoop::start_writing() {
 }
 
 std::optional<application::StoreFailure> ConsumeLoop::store_batch(Batch& batch) {
+  const bool reopening = store_.reopen_pending();
   auto failure = store_.store(batch.prepared);
+  if (reopening && !store_.reopen_pending()) spdlog::info("event file reopened");
   // Counted as soon as it is durable, on whichever thread stored it, so
   // /metrics never lags the file (the commit may, by a poll).
   if (!failure) {
@@ -296,10 +298,13 @@ bool ConsumeLoop::retry_failed_batch(application::StoreFailure failure) {
     backoff = std::min(backoff * 2, options_.retry_max);
     auto& batch = *writing_batch_;
     if (batch.changed) {
-      // A revocation took messages out: rebuild, keeping what was published.
+      // A revocation took messages out: rebuild, keeping what was published
+      // (or stored, if only what followed the store failed).
       const bool published = batch.prepared.dead_letters_published;
+      const bool stored = batch.prepared.stored;
       batch.prepared = application::prepare_batch(batch.messages, options_.max_event_bytes);
       batch.prepared.dead_letters_published = published;
+      batch.prepared.stored = stored;
       batch.changed = false;
     }
     // On this thread: the writing thread is idle until the next batch.
@@ -340,14 +345,30 @@ void ConsumeLoop::commit(const std::map<PartitionId, std::int64_t>& next_offsets
 }
 
 void ConsumeLoop::reopen_if_requested() {
-  if (!reopen_requested_.exchange(false)) return;
+  const bool requested = reopen_requested_.exchange(false);
+  // While a batch fails, its retries try the pending reopen (store() does).
+  const bool retry =
+      store_.reopen_pending() && !writing_batch_ && Clock::now() >= next_reopen_attempt_;
+  if (!requested && !retry) return;
   if (auto failure = store_.reopen_events()) {
     metrics_.store_failed(failure->stage);
-    spdlog::error("reopening the event file failed ({}): {}", to_string(failure->stage),
+    if (store_.reopen_pending()) {
+      reopen_backoff_ =
+          requested ? options_.retry_first : std::min(reopen_backoff_ * 2, options_.retry_max);
+      next_reopen_attempt_ = Clock::now() + reopen_backoff_;
+      const auto detail = std::string{to_string(failure->stage)} + ": " + failure->detail;
+      health_.set_not_ready(detail);
+      spdlog::error(
+          "reopening the event file failed, retrying in {} ms; nothing is stored until it "
+          "opens: {}",
+          reopen_backoff_.count(), detail);
+      return;
+    }
+    spdlog::error("the reopened event file's checkpoint failed (saved with the next batch): {}",
                   failure->detail);
-    return;
   }
   spdlog::info("event file reopened");
+  if (!writing_batch_) health_.set_ready();
 }
 
 void ConsumeLoop::publish_lag() {

@@ -132,6 +132,68 @@ TEST(StorageWorkerRotation, RenameAndSighupWhileCheckpointsFailStoreTheBatchOnce
   EXPECT_EQ(read_lines(file), expected);
 }
 
+/// logrotate's "create" (rename, then SIGHUP) with a directory standing where
+/// the new file would be created, until the test removes it: the reopen
+/// fails. Returns once the worker says it is not ready.
+void rotate_where_the_new_file_cannot_open(WorkerProcess& worker,
+                                           const std::filesystem::path& file) {
+  std::filesystem::rename(file, file.string() + ".1");
+  std::filesystem::create_directory(file);
+  worker.process().send_signal(SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return worker.readiness().first == 503; }, 30s))
+      << worker.process().output();
+}
+
+// A reopen that fails (the new file cannot be created: here a directory
+// stands in its place) used to be forgotten: the worker kept appending to
+// the rotated file, which logrotate may compress and delete, and said ready.
+TEST(StorageWorkerRotation, AFailedReopenHoldsTheVisitsUntilTheNewFileOpens) {
+  DevBroker broker;
+  TempDir dir;
+  const auto file = dir / "events.log";
+  WorkerProcess worker{broker, file, kSmallBatches};
+  const auto before = store_visits(broker, "before", 5, file);
+  ASSERT_TRUE(checkpointed(worker, 5)) << worker.process().output();
+
+  ASSERT_NO_FATAL_FAILURE(rotate_where_the_new_file_cannot_open(worker, file));
+  EXPECT_NE(worker.readiness().second.find("Is a directory"), std::string::npos)
+      << worker.readiness().second;
+
+  std::vector<std::string> during;
+  std::vector<std::string> values;
+  for (int i = 0; i < 3; ++i) {
+    values.push_back(visit_json("during-" + std::to_string(i), "10.2.2.2"));
+    during.push_back(visit_line("during-" + std::to_string(i), "10.2.2.2"));
+  }
+  ASSERT_TRUE(produce_all(broker, "user-events", values, 0));
+  ASSERT_TRUE(worker.process().wait_for_line("storing a batch of 3 failed", 30s))
+      << worker.process().output();
+  EXPECT_EQ(read_lines(dir / "events.log.1"), before) << "appended to the rotated file";
+
+  std::filesystem::remove(file);  // the operator clears the way
+  ASSERT_TRUE(wait_until([&] { return read_lines(file).size() >= during.size(); }, 60s))
+      << worker.process().output();
+  EXPECT_EQ(read_lines(file), during);
+  EXPECT_EQ(read_lines(dir / "events.log.1"), before);
+  EXPECT_TRUE(wait_until([&] { return worker.readiness().first == 200; }, 30s));
+}
+
+TEST(StorageWorkerRotation, AFailedReopenIsRetriedWhileNoVisitsArrive) {
+  DevBroker broker;
+  TempDir dir;
+  const auto file = dir / "events.log";
+  WorkerProcess worker{broker, file, kSmallBatches};
+  const auto before = store_visits(broker, "before", 2, file);
+  ASSERT_NO_FATAL_FAILURE(rotate_where_the_new_file_cannot_open(worker, file));
+  std::filesystem::remove(file);
+  ASSERT_TRUE(wait_until([&] { return worker.readiness().first == 200; }, 30s))
+      << worker.process().output();
+  EXPECT_TRUE(std::filesystem::is_regular_file(file)) << "reopened without a visit to store";
+  const auto after = store_visits(broker, "after", 2, file);
+  EXPECT_EQ(read_lines(file), after);
+  EXPECT_EQ(read_lines(dir / "events.log.1"), before);
+}
+
 TEST(StorageWorkerRotation, RenameThenSighupUnderLoadLosesAndDoublesNoLine) {
   DevBroker broker;
   TempDir dir;

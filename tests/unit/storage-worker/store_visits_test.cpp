@@ -26,15 +26,19 @@ class FakeEventStore : public EventStore {
     }
     content.resize(after.length);  // like the file store: drop anything unacknowledged
     content += lines;
-    return FilePosition{1, 2, content.size()};
+    return FilePosition{1, inode, content.size()};
   }
   std::variant<FilePosition, PortError> reopen() override {
     journal_.calls.push_back("reopen");
+    if (reopen_fails) return PortError{"open events.log: Is a directory"};
     content.clear();
-    return FilePosition{1, 3, 0};
+    inode = 3;
+    return FilePosition{1, inode, 0};
   }
   std::string content;
+  std::uint64_t inode = 2;
   bool fail_next = false;
+  bool reopen_fails = false;
 
  private:
   Journal& journal_;
@@ -202,6 +206,44 @@ TEST_F(StoreVisitsTest, ReopenCheckpointsTheNewFilesPositionAndLaterAppendsFollo
   EXPECT_EQ(events_.content, "two\n");
 }
 
+// logrotate may compress and delete the rotated file at once: a line
+// appended to it after the rotation would be lost.
+TEST_F(StoreVisitsTest, AfterAFailedReopenNothingIsAppendedUntilTheNewFileOpens) {
+  auto first = batch("one\n", 1);
+  ASSERT_EQ(store_.store(first), std::nullopt);
+  events_.reopen_fails = true;
+  const auto failure = store_.reopen_events();
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_EQ(failure->stage, StoreStage::Reopen);
+  EXPECT_TRUE(store_.reopen_pending());
+
+  auto second = batch("two\n", 2);
+  journal_.calls.clear();
+  const auto held = store_.store(second);
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(held->stage, StoreStage::Reopen);
+  EXPECT_EQ(journal_.calls, (std::vector<std::string>{"reopen"}));  // no append, no checkpoint
+  EXPECT_EQ(events_.content, "one\n");
+
+  events_.reopen_fails = false;
+  ASSERT_EQ(store_.store(second), std::nullopt);
+  EXPECT_FALSE(store_.reopen_pending());
+  EXPECT_EQ(events_.content, "two\n");  // in the new file
+  EXPECT_EQ(checkpoints_.saved.back().file, (FilePosition{1, 3, 4}));
+  EXPECT_EQ(checkpoints_.saved.back().next_offsets.at(kP0), 2);
+}
+
+// A failure after the store (counting it, say) must not make the retry
+// append the batch a second time.
+TEST_F(StoreVisitsTest, ABatchAlreadyStoredIsNotStoredAgain) {
+  auto first = batch("one\n", 1);
+  ASSERT_EQ(store_.store(first), std::nullopt);
+  journal_.calls.clear();
+  EXPECT_EQ(store_.store(first), std::nullopt);
+  EXPECT_TRUE(journal_.calls.empty());
+  EXPECT_EQ(events_.content, "one\n");
+}
+
 TEST_F(StoreVisitsTest, RestartingAPartitionCheckpointsItsNewFirstOffsetAtOnce) {
   auto first = batch("one\n", 40);
   ASSERT_EQ(store_.store(first), std::nullopt);
@@ -229,7 +271,8 @@ TEST_F(StoreVisitsTest, ARestartWhoseSaveFailedIsSavedWithTheNextBatchOfAnyParti
   EXPECT_EQ(checkpoints_.saved.back().next_offsets.at(kP0), 0);
 }
 
-TEST(StoreStageNames, AreReadable) {
+TEST(StoreStage, NamesAreTheStageLabelsOfTheStoreErrorsMetric) {
+  EXPECT_EQ(to_string(StoreStage::Reopen), "reopen");
   EXPECT_EQ(to_string(StoreStage::Events), "events");
   EXPECT_EQ(to_string(StoreStage::Checkpoint), "checkpoint");
   EXPECT_EQ(to_string(StoreStage::DeadLetters), "dead-letters");

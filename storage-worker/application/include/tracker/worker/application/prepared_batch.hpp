@@ -37,6 +37,7 @@ struct PreparedBatch {
   std::map<PartitionId, std::uint64_t> last_message_hashes;
   BatchCounts counts;
   bool dead_letters_published = false;
+  bool stored = false;  // every step done: a retry must not append it again
 };
 
 /// Decodes each message (tracker::contracts), applies the domain's storage

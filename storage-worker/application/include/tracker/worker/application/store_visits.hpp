@@ -38,12 +38,19 @@ class StoreVisits {
   StoreVisits(EventStore& events, CheckpointStore& checkpoints, DeadLetterSink& dead_letters,
               Checkpoint recovered);
 
-  /// Runs the steps `batch` has not completed yet. nullopt on success.
+  /// Runs the steps `batch` has not completed yet. nullopt on success; once
+  /// it has succeeded, storing the same batch again does nothing. A reopen
+  /// still pending is tried first.
   std::optional<StoreFailure> store(PreparedBatch& batch);
 
   /// Log rotation: reopens the event file and checkpoints its new position,
-  /// so later appends and a restart measure the new file.
+  /// so later appends and a restart measure the new file. If the new file
+  /// cannot be opened, the reopen stays pending and store() appends nothing
+  /// until it succeeds: the old file is being rotated away, and logrotate may
+  /// compress and delete it, with whatever was appended to it after.
   std::optional<StoreFailure> reopen_events();
+  /// A reopen was asked for and the new file is not open yet.
+  bool reopen_pending() const { return reopen_pending_; }
 
   /// The partition's log was replaced (its topic recreated, Kafka's data
   /// wiped): the checkpoint's offset for it names messages that no longer
@@ -67,6 +74,7 @@ class StoreVisits {
   /// would put it after them in a file now shorter than the checkpoint says
   /// (copytruncate), and it names no position in a reopened file.
   std::optional<FilePosition> unsaved_from_;
+  bool reopen_pending_ = false;
 };
 
 }  // namespace tracker::worker::application

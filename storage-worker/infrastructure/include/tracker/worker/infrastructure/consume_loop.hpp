@@ -111,6 +111,8 @@ class ConsumeLoop {
   /// Commits `next_offsets` and whatever earlier commits failed to (bounded
   /// wait; a failure keeps them for the next attempt).
   void commit(const std::map<application::PartitionId, std::int64_t>& next_offsets);
+  /// A reopen asked for by a signal, or, with no batch failing, one that
+  /// failed before and whose backoff has passed.
   void reopen_if_requested();
   void publish_lag();
   std::size_t messages_in_hand() const;
@@ -125,6 +127,8 @@ class ConsumeLoop {
   ConsumeLoopOptions options_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> reopen_requested_{false};
+  std::chrono::milliseconds reopen_backoff_{0};
+  std::chrono::steady_clock::time_point next_reopen_attempt_{};
 
   // Oldest to newest; each partition's messages keep their order across them.
   std::optional<Batch> writing_batch_;  // being stored, or failed and waiting for a retry
