@@ -20,7 +20,10 @@ using application::Checkpoint;
 using application::PartitionId;
 using application::PortError;
 
-constexpr std::string_view kMagic = "tracker-worker-checkpoint 2";
+// Version 3 adds the file's birth time; 2 and 1 (no message hashes) are
+// still read, from a worker updated in place.
+constexpr std::string_view kMagic = "tracker-worker-checkpoint 3";
+constexpr std::string_view kMagicWithoutBirthTime = "tracker-worker-checkpoint 2";
 constexpr std::string_view kMagicWithoutHashes = "tracker-worker-checkpoint 1";
 
 }  // namespace
@@ -29,7 +32,7 @@ std::string serialize_checkpoint(const Checkpoint& checkpoint) {
   std::ostringstream out;
   out << kMagic << '\n'
       << "file " << checkpoint.file.device << ' ' << checkpoint.file.inode << ' '
-      << checkpoint.file.length << '\n';
+      << checkpoint.file.length << ' ' << checkpoint.file.born_ns << '\n';
   for (const auto& [partition, offset] : checkpoint.next_offsets) {
     out << "offset " << partition.topic << ' ' << partition.partition << ' ' << offset;
     if (const auto hash = checkpoint.last_message_hashes.find(partition);
@@ -44,10 +47,12 @@ std::string serialize_checkpoint(const Checkpoint& checkpoint) {
 std::optional<Checkpoint> parse_checkpoint(std::string_view text) {
   std::istringstream in{std::string{text}};
   std::string line;
-  if (!std::getline(in, line) || (line != kMagic && line != kMagicWithoutHashes)) {
+  if (!std::getline(in, line) ||
+      (line != kMagic && line != kMagicWithoutBirthTime && line != kMagicWithoutHashes)) {
     return std::nullopt;
   }
-  const bool with_hashes = line == kMagic;
+  const bool with_birth_time = line == kMagic;
+  const bool with_hashes = line != kMagicWithoutHashes;
   Checkpoint checkpoint;
   bool has_file = false;
   while (std::getline(in, line)) {
@@ -56,6 +61,7 @@ std::optional<Checkpoint> parse_checkpoint(std::string_view text) {
     fields >> kind;
     if (kind == "file" && !has_file) {
       fields >> checkpoint.file.device >> checkpoint.file.inode >> checkpoint.file.length;
+      if (with_birth_time) fields >> checkpoint.file.born_ns;
       has_file = true;
     } else if (kind == "offset") {
       PartitionId partition;

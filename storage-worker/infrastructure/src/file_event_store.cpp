@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,21 +50,26 @@ FileEventStore::FileEventStore(std::filesystem::path path) : path_(std::move(pat
 }
 
 std::variant<FilePosition, PortError> FileEventStore::position() const {
-  struct stat status {};
-  if (::fstat(fd_.get(), &status) != 0) return PortError{file_error("stat", path_, errno)};
-  return FilePosition{static_cast<std::uint64_t>(status.st_dev),
-                      static_cast<std::uint64_t>(status.st_ino),
-                      static_cast<std::uint64_t>(status.st_size)};
+  struct statx status {};
+  if (::statx(fd_.get(), "", AT_EMPTY_PATH, STATX_INO | STATX_SIZE | STATX_BTIME, &status) != 0) {
+    return PortError{file_error("stat", path_, errno)};
+  }
+  FilePosition position{makedev(status.stx_dev_major, status.stx_dev_minor), status.stx_ino,
+                        status.stx_size};
+  if ((status.stx_mask & STATX_BTIME) != 0) {
+    position.born_ns = static_cast<std::uint64_t>(status.stx_btime.tv_sec) * 1'000'000'000U +
+                       status.stx_btime.tv_nsec;
+  }
+  return position;
 }
 
 std::variant<FilePosition, PortError> FileEventStore::reconcile(const FilePosition& after) {
   auto current = position();
   if (auto* error = std::get_if<PortError>(&current)) return std::move(*error);
   auto& now = std::get<FilePosition>(current);
-  const bool same_file = now.device == after.device && now.inode == after.inode;
   // Another file (rotated while we were down) or a shorter one (copytruncate):
   // nothing in it is an unacknowledged tail of ours, so continue at its end.
-  if (!same_file || now.length <= after.length) return now;
+  if (!now.same_file_as(after) || now.length <= after.length) return now;
   if (::ftruncate(fd_.get(), static_cast<off_t>(after.length)) != 0) {
     return PortError{file_error("truncate", path_, errno)};
   }

@@ -1,3 +1,5 @@
+#include "tracker/worker/infrastructure/checkpoint_file.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -5,7 +7,6 @@
 #include <stdexcept>
 
 #include "tracker/testing/temp_dir.hpp"
-#include "tracker/worker/infrastructure/checkpoint_file.hpp"
 
 namespace tracker::worker::infrastructure {
 namespace {
@@ -15,10 +16,10 @@ using application::FilePosition;
 using application::PartitionId;
 
 // Partition 2 was restarted on a new log and has no stored message yet.
-const Checkpoint kCheckpoint{FilePosition{2049, 1234567, 8192},
-                             {{PartitionId{"user-events", 0}, 17},
-                              {PartitionId{"user-events", 2}, 0}},
-                             {{PartitionId{"user-events", 0}, 0x00c0ffee12345678}}};
+const Checkpoint kCheckpoint{
+    FilePosition{2049, 1234567, 8192, 1795899508275594130},
+    {{PartitionId{"user-events", 0}, 17}, {PartitionId{"user-events", 2}, 0}},
+    {{PartitionId{"user-events", 0}, 0x00c0ffee12345678}}};
 
 TEST(CheckpointFile, LoadsNothingWhenThereIsNoCheckpoint) {
   testing::TempDir dir;
@@ -46,10 +47,19 @@ TEST(CheckpointFile, ASaveReplacesThePreviousOne) {
 
 TEST(CheckpointFile, IsReadableText) {
   EXPECT_EQ(serialize_checkpoint(kCheckpoint),
-            "tracker-worker-checkpoint 2\n"
-            "file 2049 1234567 8192\n"
+            "tracker-worker-checkpoint 3\n"
+            "file 2049 1234567 8192 1795899508275594130\n"
             "offset user-events 0 17 00c0ffee12345678\n"
             "offset user-events 2 0\n");
+}
+
+TEST(CheckpointFile, ReadsTheSecondVersionWhichHadNoBirthTime) {
+  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 2\n"
+                             "file 1 2 3\n"
+                             "offset user-events 0 17 00c0ffee12345678\n"),
+            (Checkpoint{FilePosition{1, 2, 3, 0},
+                        {{PartitionId{"user-events", 0}, 17}},
+                        {{PartitionId{"user-events", 0}, 0x00c0ffee12345678}}}));
 }
 
 TEST(CheckpointFile, ReadsTheFirstVersionWhichHadNoHashes) {
@@ -79,10 +89,12 @@ TEST(CheckpointFile, RefusesACorruptCheckpointWithOneLineNamingTheFile) {
   }
 }
 
-TEST(CheckpointFile, ParsingIsStrict) {
+TEST(CheckpointFile, RefusesAnythingButAWellFormedCheckpoint) {
   EXPECT_EQ(parse_checkpoint(""), std::nullopt);
   EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 1\n"), std::nullopt);  // no file line
+  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 4\nfile 1 2 3 4\n"), std::nullopt);
   EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 3\nfile 1 2 3\n"), std::nullopt);
+  EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 3\nfile 1 2 3 4 5\n"), std::nullopt);
   EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 1\nfile 1 2 3 4\n"), std::nullopt);
   EXPECT_EQ(parse_checkpoint("tracker-worker-checkpoint 1\nfile 1 2 3\noffset t 0\n"),
             std::nullopt);

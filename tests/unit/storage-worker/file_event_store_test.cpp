@@ -1,3 +1,5 @@
+#include "tracker/worker/infrastructure/file_event_store.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -6,7 +8,6 @@
 #include <stdexcept>
 
 #include "tracker/testing/temp_dir.hpp"
-#include "tracker/worker/infrastructure/file_event_store.hpp"
 
 namespace tracker::worker::infrastructure {
 namespace {
@@ -85,6 +86,35 @@ TEST(FileEventStore, RecoveryCutsTheTailWrittenAfterTheCheckpoint) {
   FileEventStore restarted{dir / "events.log"};
   EXPECT_EQ(restarted.recover(checkpointed), checkpointed);
   EXPECT_EQ(read_file(dir / "events.log"), "kept\n");
+}
+
+// A reboot or remount can renumber the device (btrfs subvolumes, NVMe and
+// device-mapper minors): the file is still the one the checkpoint measured,
+// and its torn tail must still be cut.
+TEST(FileEventStore, RecoveryCutsTheTailOfTheSameFileSeenUnderANewDeviceNumber) {
+  testing::TempDir dir;
+  FileEventStore first_run{dir / "events.log"};
+  auto checkpointed = appended(first_run, "kept\n", first_run.recover(std::nullopt));
+  ASSERT_NE(checkpointed.born_ns, 0u) << "the test's filesystem keeps no birth time";
+  appended(first_run, "torn li", checkpointed);
+  checkpointed.device += 1;  // as the checkpoint of the same file before the renumbering
+
+  FileEventStore restarted{dir / "events.log"};
+  EXPECT_EQ(restarted.recover(checkpointed).length, 5u);
+  EXPECT_EQ(read_file(dir / "events.log"), "kept\n");
+}
+
+TEST(FileEventStore, RecoveryKeepsAFileWithTheCheckpointsInodeOnAnotherFilesystem) {
+  testing::TempDir dir;
+  FileEventStore store{dir / "events.log"};
+  auto position = appended(store, "short\n", store.recover(std::nullopt));
+  appended(store, "longer than the checkpoint\n", position);
+  position.device += 1;   // another filesystem's file, born at another time,
+  position.born_ns += 1;  // that happens to have the same inode number
+
+  FileEventStore restarted{dir / "events.log"};
+  EXPECT_EQ(restarted.recover(position).length, 33u);
+  EXPECT_EQ(read_file(dir / "events.log"), "short\nlonger than the checkpoint\n");
 }
 
 TEST(FileEventStore, AnAppendDiscardsAnUnacknowledgedEarlierAttempt) {

@@ -10,12 +10,22 @@ namespace tracker::worker::application {
 
 /// Where events.log ends after the last stored batch, and which file that is:
 /// (device, inode) tell a rotated or replaced file from the one the length
-/// belongs to.
+/// belongs to. A device number can change under the same file (a reboot or
+/// remount renumbers btrfs subvolumes, NVMe and device-mapper minors), so
+/// the file's birth time, where the filesystem keeps one, stands in for it.
 struct FilePosition {
   std::uint64_t device = 0;
   std::uint64_t inode = 0;
   std::uint64_t length = 0;
+  std::uint64_t born_ns = 0;  // birth time in ns since the epoch; 0: not kept
   bool operator==(const FilePosition&) const = default;
+
+  /// The same file, whatever the two lengths: the same inode, on the same
+  /// device or born at the same nanosecond.
+  bool same_file_as(const FilePosition& other) const {
+    return inode == other.inode &&
+           (device == other.device || (born_ns != 0 && born_ns == other.born_ns));
+  }
 };
 
 /// What the worker has durably stored: every message before `next_offsets[p]`
