@@ -118,9 +118,9 @@ pixel_pid=$!
 setsid python3 demo/demo_server.py "${demo_port}" >"${state_dir}/demo.log" 2>&1 &
 demo_pid=$!
 
-wait_ready() {  # name admin_port pid
+wait_ready() {  # name url pid
   for _ in $(seq 1 200); do
-    curl -sf "http://127.0.0.1:$2/health/ready" >/dev/null && return 0
+    curl -sf -o /dev/null "$2" && return 0
     kill -0 "$3" 2>/dev/null || break
     sleep 0.05
   done
@@ -128,9 +128,9 @@ wait_ready() {  # name admin_port pid
   tail -n 20 "${state_dir}/$1.log" >&2
   exit 1
 }
-wait_ready storage-worker "${worker_admin_port}" "${worker_pid}"
-wait_ready pixel-service "${pixel_admin_port}" "${pixel_pid}"
-
+wait_ready storage-worker "http://127.0.0.1:${worker_admin_port}/health/ready" "${worker_pid}"
+wait_ready pixel-service "http://127.0.0.1:${pixel_admin_port}/health/ready" "${pixel_pid}"
+wait_ready demo "http://127.0.0.1:${demo_port}/" "${demo_pid}"
 cat <<MSG
 
   Tracker is running (Kafka: kafka-dev-broker at ${bootstrap}).

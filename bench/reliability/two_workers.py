@@ -55,7 +55,8 @@ def main():
         # once all is stored (a join mid-stream is not this scenario: see
         # docs/reliability.md on commits refused while the group rebalances).
         warm = stack.start_load(pixel, "warm", rate, visits // 5, connections=8).finish()
-        harness.wait_all_stored(verdict, warm.ids(), [file_a], 60)
+        warm_counts = harness.wait_all_stored(verdict, warm.ids(), [file_a], 60)
+        verdict.rule("warm-up: every visit stored by A before B joins", warm_counts["missing"] == 0)
         harness.wait_committed(worker_a)
         worker_b = stack.start_worker(file_b, name="worker-b")
 

@@ -84,7 +84,7 @@ TEST(ClientIp, MappedAddressesAreWrittenAsIpv4) {
   EXPECT_EQ(resolve_xff("::ffff:203.0.113.5", "", TrustedProxies{}), "203.0.113.5");
 }
 
-TEST(ClientIp, Ipv6TrustedProxy) {
+TEST(ClientIp, AnIpv6TrustedProxysForwardedAddressIsRecorded) {
   EXPECT_EQ(resolve_xff("::1", "198.51.100.7", trust({"::1/128"})), "198.51.100.7");
 }
 

@@ -22,7 +22,7 @@ TEST(IpNetwork, BareAddressIsAHostBlock) {
   EXPECT_FALSE(network->contains(ip("192.0.2.8")));
 }
 
-TEST(IpNetwork, PrefixNotOnAByteBoundary) {
+TEST(IpNetwork, APrefixNotOnAByteBoundaryCoversExactlyItsRange) {
   const auto network = IpNetwork::parse("172.16.0.0/12");
   ASSERT_TRUE(network);
   EXPECT_TRUE(network->contains(ip("172.31.255.1")));

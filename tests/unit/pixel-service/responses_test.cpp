@@ -77,7 +77,7 @@ TEST(Responses, MethodNotAllowedNamesTheAllowedMethods) {
   EXPECT_NE(reply.find("Allow: GET, HEAD, OPTIONS\r\n"), std::string::npos);
 }
 
-TEST(Responses, StatusCodes) {
+TEST(Responses, EachErrorReplyHasItsHttpStatus) {
   EXPECT_EQ(status_code(Reply::NotFound), 404);
   EXPECT_EQ(status_code(Reply::BadRequest), 400);
   EXPECT_EQ(status_code(Reply::BodyRefused), 413);

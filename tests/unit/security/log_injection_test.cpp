@@ -120,7 +120,7 @@ TEST(LogInjection, HostileUserAgentIsOneLineOfFourFieldsThatRoundTrips) {
   }
 }
 
-TEST(LogInjection, BothHostileAtOnce) {
+TEST(LogInjection, BothFieldsHostileAtOnceStillMakeOneSafeLine) {
   expect_one_safe_line(stored_line("|\n|", "\r|\x1b"), "|\n|", "\r|\x1b");
 }
 

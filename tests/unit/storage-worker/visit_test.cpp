@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "tracker/worker/domain/visit.hpp"
+
+#include <gtest/gtest.h>
 
 namespace tracker::worker::domain {
 namespace {
@@ -10,7 +10,9 @@ Visit visit_with_ip(std::optional<std::string> ip) {
 }
 
 TEST(VisitRule, StoresAVisitWithAnIpAddress) {
-  EXPECT_EQ(why_not_stored(visit_with_ip("172.22.0.1")), std::nullopt);
+  const Visit visit{"2024-03-23T17:24:07.6960681Z", "https://a.example/", "Mozilla/5.0",
+                    "172.22.0.1"};
+  EXPECT_EQ(why_not_stored(visit), std::nullopt);
 }
 
 TEST(VisitRule, StoresAVisitWithoutReferrerOrUserAgent) {

@@ -46,7 +46,7 @@ TEST(ConfigErrors, IndexOnANonListKeyIsUnknown) {
             "TRACKER__HTTP__PORT__0: unknown key (did you mean TRACKER__HTTP__PORT?)");
 }
 
-TEST(ConfigErrors, BadInteger) {
+TEST(ConfigErrors, ANonIntegerIsRefusedQuotingTheKeyAndValue) {
   EXPECT_EQ(error_for({"TRACKER__HTTP__PORT=80a"}),
             R"(TRACKER__HTTP__PORT: not an integer: "80a")");
   EXPECT_EQ(error_for({"TRACKER__HTTP__PORT="}), R"(TRACKER__HTTP__PORT: not an integer: "")");
@@ -96,7 +96,7 @@ TEST(ConfigErrors, AnAddressIsTakenWithoutTheSpacesAroundIt) {
   EXPECT_EQ(config.string("Http__Address"), "127.0.0.1");
 }
 
-TEST(ConfigErrors, BadBoolean) {
+TEST(ConfigErrors, ANonBooleanIsRefusedNamingTheAcceptedSpellings) {
   const std::vector<KeyDefinition> schema{{"Feature__On", ValueType::Boolean, "false", "a switch"}};
   EXPECT_EQ(error_for({"TRACKER__FEATURE__ON=yes"}, schema),
             R"(TRACKER__FEATURE__ON: not a boolean (true, false, 1 or 0): "yes")");
@@ -116,7 +116,7 @@ TEST(ConfigErrors, BadValueIsTruncatedAndKeptOnOneLine) {
                 "\"... (102 bytes)");
 }
 
-TEST(ConfigErrors, IndexKeysWithAGap) {
+TEST(ConfigErrors, IndexKeysWithAGapAreRefusedNamingTheMissingOne) {
   EXPECT_EQ(error_for({"TRACKER__KAFKA__SERVERS__0=a", "TRACKER__KAFKA__SERVERS__2=c"}),
             "TRACKER__KAFKA__SERVERS__2: index keys must count up from 0 (missing "
             "TRACKER__KAFKA__SERVERS__1)");

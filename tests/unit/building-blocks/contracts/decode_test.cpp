@@ -31,7 +31,7 @@ VisitEvent with_timestamp() {
                     std::nullopt};
 }
 
-TEST(Decode, OriginalSystemsSampleEvent) {
+TEST(Decode, ReadsTheOriginalSystemsSampleEventAndEncodesItBackByteForByte) {
   const auto event = decoded(kSample);
   EXPECT_EQ(event.timestamp, "2024-03-23T17:24:07.6960681Z");
   EXPECT_EQ(event.referrer, std::nullopt);

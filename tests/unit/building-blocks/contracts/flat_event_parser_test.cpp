@@ -29,10 +29,18 @@ std::optional<VisitEvent> fast(std::string_view text) {
 }
 
 /// decode() must give what the full parser gives: the same event, or the
-/// same reason (the fast path never produces a reason of its own).
+/// same reason (the fast path never produces a reason of its own). The full
+/// parser takes only valid UTF-8: anything else is refused before either
+/// parser runs, naming the first bad byte.
 void expect_same_as_full_parser(std::string_view text) {
   const auto fast = decode(text);
-  const auto full = find_invalid_utf8(text) ? fast : detail::decode_with_dom(text);
+  if (const auto bad_byte = find_invalid_utf8(text)) {
+    ASSERT_TRUE(std::holds_alternative<DecodeError>(fast)) << text;
+    EXPECT_EQ(std::get<DecodeError>(fast).reason,
+              "invalid UTF-8 at byte " + std::to_string(*bad_byte));
+    return;
+  }
+  const auto full = detail::decode_with_dom(text);
   ASSERT_EQ(fast.index(), full.index()) << text;
   if (const auto* event = std::get_if<VisitEvent>(&fast)) {
     EXPECT_EQ(*event, std::get<VisitEvent>(full)) << text;

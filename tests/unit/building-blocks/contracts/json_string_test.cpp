@@ -77,7 +77,7 @@ TEST(JsonString, StrayContinuationBytesAreEachReplaced) {
             fffd(2) + "a");
 }
 
-TEST(JsonString, UnicodeSpecTable3_8Example) {
+TEST(JsonString, ReplacesAsUnicodeTable3_8Shows) {
   // Unicode 15 section 3.9, Table 3-8: 61 F1 80 80 E1 80 C2 62 80 63 80 BF 64
   // -> a FFFD FFFD FFFD b FFFD c FFFD FFFD d
   EXPECT_EQ(body("\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64"),
@@ -108,7 +108,7 @@ TEST(JsonString, SpecialByteIsFoundAtEveryOffsetOfAWord) {
   }
 }
 
-TEST(JsonString, LongStringWithEscapesAtBothEnds) {
+TEST(JsonString, EscapesAtBothEndsOfALongStringAndCopiesTheMiddle) {
   const std::string middle(100'000, 'x');
   EXPECT_EQ(body("\"" + middle + "\\"), "\\\"" + middle + "\\\\");
 }

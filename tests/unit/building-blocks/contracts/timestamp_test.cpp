@@ -14,11 +14,11 @@ system_clock::time_point at(sys_days day, nanoseconds since_midnight) {
                                   since_midnight};
 }
 
-TEST(FormatTimestamp, Epoch) {
+TEST(FormatTimestamp, WritesTheEpochWithSevenFractionDigits) {
   EXPECT_EQ(format_timestamp(system_clock::time_point{}), "1970-01-01T00:00:00.0000000Z");
 }
 
-TEST(FormatTimestamp, OriginalSampleInstant) {
+TEST(FormatTimestamp, WritesTheOriginalSystemsSampleInstantAsItDid) {
   const auto time = at(2024y / March / 23, 17h + 24min + 7s + 696068100ns);
   EXPECT_EQ(format_timestamp(time), "2024-03-23T17:24:07.6960681Z");
 }
