@@ -25,6 +25,22 @@ std::string route_label(Reply reply) {
   }
 }
 
+std::string waiting_label(Waiting waiting) {
+  switch (waiting) {
+    case Waiting::FirstRequest:
+      return "first_request";
+    case Waiting::NextRequest:
+      return "next_request";
+    case Waiting::Header:
+      return "header";
+    case Waiting::Reply:
+      return "reply";
+    case Waiting::Linger:
+      return "linger";
+  }
+  return "unknown";
+}
+
 }  // namespace
 
 HttpMetrics::HttpMetrics(prometheus::Registry& registry) {
@@ -56,6 +72,16 @@ HttpMetrics::HttpMetrics(prometheus::Registry& registry) {
            .Help("Waiting connections closed at the connection cap to make room for a new one")
            .Register(registry)
            .Add({});
+  auto& timeouts = prometheus::BuildCounter()
+                       .Name("tracker_pixel_http_timeouts_total")
+                       .Help(
+                           "Connections closed by a timeout, by what they were waiting for: "
+                           "first_request, next_request (idle keep-alive), header (its end), "
+                           "reply (the client to read it), linger (after a closing reply)")
+                       .Register(registry);
+  for (std::size_t i = 0; i < kWaitingCount; ++i) {
+    timed_out_[i] = &timeouts.Add({{"waiting", waiting_label(static_cast<Waiting>(i))}});
+  }
 }
 
 void HttpMetrics::count(Reply reply, std::chrono::steady_clock::duration latency) {
@@ -66,5 +92,8 @@ void HttpMetrics::count(Reply reply, std::chrono::steady_clock::duration latency
 void HttpMetrics::connection_opened() { connections_->Increment(); }
 void HttpMetrics::connection_closed() { connections_->Decrement(); }
 void HttpMetrics::connection_evicted() { evicted_->Increment(); }
+void HttpMetrics::connection_timed_out(Waiting waiting) {
+  timed_out_[static_cast<std::size_t>(waiting)]->Increment();
+}
 
 }  // namespace tracker::pixel

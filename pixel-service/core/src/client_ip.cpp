@@ -21,6 +21,14 @@ bool all_digits(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+/// A port as a node may carry one: 0 to 65535, in digits.
+bool valid_port(std::string_view text) {
+  if (!all_digits(text) || text.size() > 5) return false;
+  unsigned value = 0;
+  for (const char c : text) value = value * 10 + static_cast<unsigned>(c - '0');
+  return value <= 65535;
+}
+
 std::optional<ip::address> parse_address(std::string_view text) {
   // A zone (fe80::1%eth0) names an interface of the sender's host: no
   // client address to record, and parsing it would look the name up here.
@@ -38,13 +46,13 @@ std::optional<ip::address> parse_node(std::string_view node) {
     const auto close = node.find(']');
     if (close == std::string_view::npos) return std::nullopt;
     const std::string_view rest = node.substr(close + 1);
-    if (!rest.empty() && !(rest.front() == ':' && all_digits(rest.substr(1)))) return std::nullopt;
+    if (!rest.empty() && !(rest.front() == ':' && valid_port(rest.substr(1)))) return std::nullopt;
     return parse_address(node.substr(1, close - 1));
   }
   // One colon means IPv4 with a port; more than one is a bare IPv6 address.
   const auto colon = node.find(':');
   if (colon != std::string_view::npos && node.find(':', colon + 1) == std::string_view::npos) {
-    if (!all_digits(node.substr(colon + 1))) return std::nullopt;
+    if (!valid_port(node.substr(colon + 1))) return std::nullopt;
     auto address = parse_address(node.substr(0, colon));
     if (!address || !address->is_v4()) return std::nullopt;
     return address;
@@ -74,24 +82,28 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 /// The value of `for=` in one RFC 7239 element ("for=x;proto=https"), quotes
-/// removed. Commas inside quoted strings cannot occur in a valid node, so
-/// splitting the header on ',' first is safe for every address form.
+/// removed; nullopt without one, or with two (RFC 7239 4 allows a parameter
+/// once per element: which one is the client's is unknown). Commas inside
+/// quoted strings cannot occur in a valid node, so splitting the header on
+/// ',' first is safe for every address form.
 std::optional<std::string_view> for_parameter(std::string_view element) {
+  std::optional<std::string_view> found;
   while (!element.empty()) {
     const auto semicolon = element.find(';');
     const std::string_view pair = trim(element.substr(0, semicolon));
     const auto equals = pair.find('=');
     if (equals != std::string_view::npos && iequals(trim(pair.substr(0, equals)), "for")) {
+      if (found) return std::nullopt;
       std::string_view value = trim(pair.substr(equals + 1));
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
         value = value.substr(1, value.size() - 2);
       }
-      return value;
+      found = value;
     }
     if (semicolon == std::string_view::npos) break;
     element.remove_prefix(semicolon + 1);
   }
-  return std::nullopt;
+  return found;
 }
 
 }  // namespace

@@ -138,10 +138,11 @@ asio::awaitable<Session::ReadResult> Session::read_header() {
   if (idle_) {
     // A new connection gets the header timeout for its first byte, so a
     // client that connects and says nothing is not kept for the idle time.
-    expires_after(first_request_ ? settings.header_timeout : settings.idle_timeout);
+    expires_after(first_request_ ? settings.header_timeout : settings.idle_timeout,
+                  first_request_ ? Waiting::FirstRequest : Waiting::NextRequest);
   } else {
     request_started_ = std::chrono::steady_clock::now();
-    expires_at(request_started_ + settings.header_timeout);
+    expires_at(request_started_ + settings.header_timeout, Waiting::Header);
   }
   first_request_ = false;
 
@@ -174,7 +175,7 @@ asio::awaitable<Session::ReadResult> Session::read_header() {
       idle_ = false;
       request_started_ = std::chrono::steady_clock::now();
       registry_.mark_waiting(*this);
-      expires_at(request_started_ + settings.header_timeout);
+      expires_at(request_started_ + settings.header_timeout, Waiting::Header);
     }
   }
 }
@@ -198,7 +199,7 @@ asio::awaitable<bool> Session::write_reply(Reply reply, Persistence persistence,
   // rest waits for it, under the timeout.
   boost::beast::buffers_suffix<ReplyBuffers> rest(buffers);
   rest.consume(sent);
-  expires_after(context_.http.header_timeout);
+  expires_after(context_.http.header_timeout, Waiting::Reply);
   auto [error, bytes] = co_await asio::async_write(socket_, rest, kUseTuple);
   co_return !error;
 }
@@ -206,7 +207,7 @@ asio::awaitable<bool> Session::write_reply(Reply reply, Persistence persistence,
 asio::awaitable<void> Session::linger(std::size_t max_bytes) {
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
-  expires_after(kLingerTime);
+  expires_after(kLingerTime, Waiting::Linger);
   std::array<char, kReadChunk> discard{};
   std::size_t discarded = 0;
   while (discarded < max_bytes) {
@@ -235,16 +236,22 @@ void Session::close() {
 }
 
 void Session::time_out() {
+  // Once per deadline: the sweep may come again before the cancelled
+  // operation has ended the session.
+  if (!timed_out_) context_.metrics.connection_timed_out(waiting_);
+  timed_out_ = true;
   // The pending operation ends with operation_aborted, as at end of stream.
   boost::system::error_code ignored;
   socket_.cancel(ignored);
 }
 
-void Session::expires_after(std::chrono::steady_clock::duration timeout) {
-  expires_at(std::chrono::steady_clock::now() + timeout);
+void Session::expires_after(std::chrono::steady_clock::duration timeout, Waiting waiting) {
+  expires_at(std::chrono::steady_clock::now() + timeout, waiting);
 }
 
-void Session::expires_at(std::chrono::steady_clock::time_point deadline) {
+void Session::expires_at(std::chrono::steady_clock::time_point deadline, Waiting waiting) {
+  waiting_ = waiting;
+  timed_out_ = false;
   registry_.set_deadline(*this, deadline);
 }
 

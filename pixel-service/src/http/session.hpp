@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "http/session_context.hpp"
+#include "http_metrics.hpp"
 #include "tracker/pixel/http_date.hpp"
 #include "tracker/pixel/request_head.hpp"
 #include "tracker/pixel/request_router.hpp"
@@ -77,8 +78,8 @@ class Session : public boost::intrusive::list_base_hook<> {
   /// The deadline of the pending read or write, kept by the registry. One
   /// store per operation instead of beast::tcp_stream's timer armed and
   /// cancelled around each.
-  void expires_after(std::chrono::steady_clock::duration timeout);
-  void expires_at(std::chrono::steady_clock::time_point deadline);
+  void expires_after(std::chrono::steady_clock::duration timeout, Waiting waiting);
+  void expires_at(std::chrono::steady_clock::time_point deadline, Waiting waiting);
 
   boost::asio::ip::tcp::socket socket_;
   const SessionContext& context_;
@@ -94,9 +95,11 @@ class Session : public boost::intrusive::list_base_hook<> {
   std::string forwarded_client_;  // from a trusted proxy's header, per request
   std::chrono::steady_clock::time_point request_started_;  // first byte of the current request
   bool first_request_ = true;
-  bool idle_ = false;        // waiting for the first byte of a request
-  bool pipelining_ = false;  // a request arrived before the previous reply left
-  bool stopping_ = false;    // stop() was called
+  bool idle_ = false;                        // waiting for the first byte of a request
+  bool pipelining_ = false;                  // a request arrived before the previous reply left
+  bool stopping_ = false;                    // stop() was called
+  Waiting waiting_ = Waiting::FirstRequest;  // for what the deadline is set
+  bool timed_out_ = false;                   // counted since the deadline was set
 };
 
 }  // namespace tracker::pixel

@@ -371,6 +371,29 @@ TEST_F(PixelHttp, SlowHeaderIsCutOffWithoutStarvingOtherClients) {
   EXPECT_TRUE(slow.closed_by_server());
 }
 
+// An operator tells a flood of silent connections (first_request) from
+// slowloris (header) and from browsers idling out (next_request).
+TEST_F(PixelHttp, TimeoutsAreCountedByWhatTheConnectionWaitedFor) {
+  PixelProcess pixel(broker_, {{"TRACKER__HTTP__HEADERTIMEOUTMS", "300"},
+                               {"TRACKER__HTTP__IDLETIMEOUTMS", "300"}});
+  HttpConnection silent("127.0.0.1", pixel.port());
+  HttpConnection idle("127.0.0.1", pixel.port());
+  idle.send(kGetTrack);
+  ASSERT_TRUE(idle.read());
+  HttpConnection slow("127.0.0.1", pixel.port());
+  slow.send("GET /track HTTP/1.1\r\nHost: x\r\n");  // never finishes its header
+  for (auto* connection : {&silent, &idle, &slow}) EXPECT_TRUE(connection->closed_by_server());
+
+  const auto timeouts = [&](const std::string& waiting) {
+    return pixel.metric(R"(tracker_pixel_http_timeouts_total{waiting=")" + waiting + R"("})");
+  };
+  EXPECT_EQ(timeouts("first_request"), 1);
+  EXPECT_EQ(timeouts("next_request"), 1);
+  EXPECT_EQ(timeouts("header"), 1);
+  EXPECT_EQ(timeouts("reply"), 0);
+  EXPECT_EQ(timeouts("linger"), 0);
+}
+
 TEST_F(PixelHttp, EachConnectionKeepsItsOwnTimeoutAsConnectionsComeAndGo) {
   // The server keeps the connections' deadlines in slots that closed
   // connections hand on: a newcomer in such a place times out on its own

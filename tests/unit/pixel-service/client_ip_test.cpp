@@ -78,6 +78,16 @@ TEST(ClientIp, AcceptsPortsAndBracketedIpv6InXForwardedFor) {
   EXPECT_EQ(resolve_xff("10.0.0.2", "198.51.100.7:http", trusted), "10.0.0.2");
 }
 
+TEST(ClientIp, ANodeWithoutAValidPortIsGarbage) {
+  const auto trusted = trust({"10.0.0.0/8"});
+  EXPECT_EQ(resolve_xff("10.0.0.2", "198.51.100.7:65535", trusted), "198.51.100.7");
+  for (const char* node : {"198.51.100.7:65536", "198.51.100.7:99999", "198.51.100.7:",
+                           "198.51.100.7:123456", "[2001:db8::7]:70000", "[2001:db8::7]:"}) {
+    EXPECT_EQ(resolve_xff("10.0.0.2", node, trusted), "10.0.0.2") << node;
+  }
+  EXPECT_EQ(resolve_forwarded("10.0.0.2", R"(for="[2001:db8::7]:99999")", trusted), "10.0.0.2");
+}
+
 TEST(ClientIp, MappedAddressesAreWrittenAsIpv4) {
   EXPECT_EQ(resolve_xff("::ffff:10.0.0.2", "::ffff:198.51.100.7", trust({"10.0.0.0/8"})),
             "198.51.100.7");
@@ -103,6 +113,15 @@ TEST(ClientIp, ForwardedUnknownOrObfuscatedFallsBackToThePeer) {
   EXPECT_EQ(resolve_forwarded("10.0.0.2", "for=unknown", trusted), "10.0.0.2");
   EXPECT_EQ(resolve_forwarded("10.0.0.2", "for=_hidden", trusted), "10.0.0.2");
   EXPECT_EQ(resolve_forwarded("10.0.0.2", "proto=https", trusted), "10.0.0.2");
+}
+
+// RFC 7239 4: a parameter at most once per element. Which of two is the
+// client's is unknown, so the element is garbage.
+TEST(ClientIp, AForwardedElementWithTwoForParametersFallsBackToThePeer) {
+  const auto trusted = trust({"10.0.0.0/8"});
+  EXPECT_EQ(resolve_forwarded("10.0.0.2", "for=1.2.3.4;for=5.6.7.8", trusted), "10.0.0.2");
+  EXPECT_EQ(resolve_forwarded("10.0.0.2", "for=1.2.3.4;proto=https;FOR=5.6.7.8", trusted),
+            "10.0.0.2");
 }
 
 TEST(ParseXForwardedFor, SkipsEmptyElements) {
