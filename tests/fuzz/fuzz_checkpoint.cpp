@@ -41,10 +41,12 @@ Checkpoint fuzzed_checkpoint(FuzzedDataProvider& input) {
   checkpoint.file.device = input.ConsumeIntegral<std::uint64_t>();
   checkpoint.file.inode = input.ConsumeIntegral<std::uint64_t>();
   checkpoint.file.length = input.ConsumeIntegral<std::uint64_t>();
+  checkpoint.file.born_ns = input.ConsumeIntegral<std::uint64_t>();
   const auto partitions = input.ConsumeIntegralInRange<int>(0, 8);
   for (int i = 0; i < partitions; ++i) {
-    const PartitionId partition{topic_name(input), input.ConsumeIntegralInRange<std::int32_t>(
-                                                       0, std::numeric_limits<std::int32_t>::max())};
+    const PartitionId partition{
+        topic_name(input),
+        input.ConsumeIntegralInRange<std::int32_t>(0, std::numeric_limits<std::int32_t>::max())};
     checkpoint.next_offsets[partition] =
         input.ConsumeIntegralInRange<std::int64_t>(0, std::numeric_limits<std::int64_t>::max());
     // A partition restarted on a new log has no hash until it stores again.

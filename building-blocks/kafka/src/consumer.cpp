@@ -1,7 +1,9 @@
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <stdexcept>
+#include <string>
 
 #include "client_config.hpp"
 #include "client_logging.hpp"
@@ -124,7 +126,13 @@ std::vector<Message> Consumer::poll(std::size_t max_messages, std::chrono::milli
       messages.push_back(to_message(*raw));
     } else if (raw->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       if (const auto count = impl_->message_errors.record()) {
-        spdlog::warn("kafka consumer: {} ({} consumer errors in the last interval)",
+        // Where: a partition stuck on a batch it cannot read is found by this.
+        const std::string where =
+            raw->rkt == nullptr
+                ? std::string{}
+                : fmt::format(" {}[{}] at offset {}:", rd_kafka_topic_name(raw->rkt),
+                              raw->partition, raw->offset);
+        spdlog::warn("kafka consumer:{} {} ({} consumer errors in the last interval)", where,
                      rd_kafka_message_errstr(raw.get()), *count);
       }
     }

@@ -28,10 +28,10 @@ contracts::VisitEvent make_visit_event(const VisitFacts& facts, const VisitLimit
   if (facts.referrer) event.referrer = header_value(*facts.referrer);
   if (facts.user_agent) event.user_agent = header_value(*facts.user_agent);
   if (facts.client_ip) event.ip_address = std::string(*facts.client_ip);
-  if (!facts.query.empty() && limits.max_query_bytes > 0) {
-    event.query =
-        std::string(contracts::prefix_within_repaired_size(facts.query, limits.max_query_bytes));
-  }
+  // Left out when empty, also once cut: a bound below three bytes keeps
+  // nothing of a query that begins with a character of three bytes or more.
+  const auto query = contracts::prefix_within_repaired_size(facts.query, limits.max_query_bytes);
+  if (!query.empty()) event.query = std::string(query);
   return event;
 }
 
@@ -54,10 +54,11 @@ void encode_visit_event(const VisitFacts& facts, const VisitLimits& limits, std:
     out += ",\"IpAddress\":";
     contracts::append_json_string(out, *facts.client_ip);
   }
-  if (!facts.query.empty() && limits.max_query_bytes > 0) {
+  if (const auto query =
+          contracts::prefix_within_repaired_size(facts.query, limits.max_query_bytes);
+      !query.empty()) {
     out += ",\"Query\":";
-    contracts::append_json_string(
-        out, contracts::prefix_within_repaired_size(facts.query, limits.max_query_bytes));
+    contracts::append_json_string(out, query);
   }
   out += '}';
 }

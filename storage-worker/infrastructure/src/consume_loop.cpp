@@ -251,8 +251,15 @@ void ConsumeLoop::settle_writing() {
   } catch (const std::exception& error) {
     // Thrown on the writing thread (std::bad_alloc, say): a failed attempt,
     // retried like any other. Letting it escape from a rebalance hook, which
-    // swallows exceptions, would lose track of the batch.
-    write_failure_ = application::StoreFailure{application::StoreStage::Events, error.what()};
+    // swallows exceptions, would lose track of the batch. If it came after
+    // the store (counting it), the batch is stored: complete it, so that
+    // its offsets are committed before a revocation could take them out.
+    if (writing_batch_->prepared.stored) {
+      spdlog::error("counting a stored batch failed: {}", error.what());
+      write_failure_.reset();
+    } else {
+      write_failure_ = application::StoreFailure{application::StoreStage::Events, error.what()};
+    }
   }
   if (!write_failure_) complete_written();
 }
@@ -364,8 +371,9 @@ void ConsumeLoop::reopen_if_requested() {
           reopen_backoff_.count(), detail);
       return;
     }
-    spdlog::error("the reopened event file's checkpoint failed (saved with the next batch): {}",
+    spdlog::error("event file reopened, but its checkpoint failed (saved with the next batch): {}",
                   failure->detail);
+    return;
   }
   spdlog::info("event file reopened");
   if (!writing_batch_) health_.set_ready();

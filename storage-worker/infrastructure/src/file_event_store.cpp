@@ -52,7 +52,13 @@ FileEventStore::FileEventStore(std::filesystem::path path) : path_(std::move(pat
 std::variant<FilePosition, PortError> FileEventStore::position() const {
   struct statx status {};
   if (::statx(fd_.get(), "", AT_EMPTY_PATH, STATX_INO | STATX_SIZE | STATX_BTIME, &status) != 0) {
-    return PortError{file_error("stat", path_, errno)};
+    // A kernel or seccomp profile (older Docker) without statx: no birth time.
+    if (errno != ENOSYS && errno != EPERM) return PortError{file_error("stat", path_, errno)};
+    struct stat fallback {};
+    if (::fstat(fd_.get(), &fallback) != 0) return PortError{file_error("stat", path_, errno)};
+    return FilePosition{static_cast<std::uint64_t>(fallback.st_dev),
+                        static_cast<std::uint64_t>(fallback.st_ino),
+                        static_cast<std::uint64_t>(fallback.st_size)};
   }
   FilePosition position{makedev(status.stx_dev_major, status.stx_dev_minor), status.stx_ino,
                         status.stx_size};

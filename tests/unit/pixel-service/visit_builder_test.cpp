@@ -73,6 +73,16 @@ TEST(MakeVisitEvent, CutsLongValuesToTheLimits) {
   EXPECT_EQ(event.query->size(), 50U);
 }
 
+TEST(MakeVisitEvent, AQueryCutToNothingIsLeftOut) {
+  VisitFacts f = facts();
+  f.query = "\xE2\x82\xAC=1";  // "€=1": its first character takes three bytes
+  const VisitLimits limits{4096, 2};
+  EXPECT_FALSE(make_visit_event(f, limits).query);
+  std::string json;
+  encode_visit_event(f, limits, json);
+  EXPECT_EQ(json.find("Query"), std::string::npos) << json;
+}
+
 TEST(MakeVisitEvent, ZeroQueryLimitLeavesTheQueryOut) {
   VisitFacts f = facts();
   f.query = "a=1";

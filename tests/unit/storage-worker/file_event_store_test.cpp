@@ -117,6 +117,21 @@ TEST(FileEventStore, RecoveryKeepsAFileWithTheCheckpointsInodeOnAnotherFilesyste
   EXPECT_EQ(read_file(dir / "events.log"), "short\nlonger than the checkpoint\n");
 }
 
+// ext4 hands a deleted file's inode number to the next file soon: a file
+// created in the old one's place while the worker was down is not its file,
+// and nothing of it may be cut.
+TEST(FileEventStore, RecoveryKeepsANewFileThatReusedTheCheckpointsInodeNumber) {
+  testing::TempDir dir;
+  FileEventStore store{dir / "events.log"};
+  auto position = appended(store, "short\n", store.recover(std::nullopt));
+  appended(store, "longer than the checkpoint\n", position);
+  position.born_ns += 1;  // the same device and inode, born at another time
+
+  FileEventStore restarted{dir / "events.log"};
+  EXPECT_EQ(restarted.recover(position).length, 33u);
+  EXPECT_EQ(read_file(dir / "events.log"), "short\nlonger than the checkpoint\n");
+}
+
 TEST(FileEventStore, AnAppendDiscardsAnUnacknowledgedEarlierAttempt) {
   testing::TempDir dir;
   FileEventStore store{dir / "events.log"};

@@ -20,11 +20,13 @@ struct FilePosition {
   std::uint64_t born_ns = 0;  // birth time in ns since the epoch; 0: not kept
   bool operator==(const FilePosition&) const = default;
 
-  /// The same file, whatever the two lengths: the same inode, on the same
-  /// device or born at the same nanosecond.
+  /// The same file, whatever the two lengths: the same inode, born at the
+  /// same nanosecond (a reused inode number is another file), or on the same
+  /// device where a birth time is missing.
   bool same_file_as(const FilePosition& other) const {
-    return inode == other.inode &&
-           (device == other.device || (born_ns != 0 && born_ns == other.born_ns));
+    if (inode != other.inode) return false;
+    if (born_ns != 0 && other.born_ns != 0) return born_ns == other.born_ns;
+    return device == other.device;
   }
 };
 
