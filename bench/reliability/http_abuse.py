@@ -118,10 +118,21 @@ def main():
         ratio = during["p99_ms"] / base_s["p99_ms"] if base_s["p99_ms"] else float("inf")
         verdict.figure(f"normal client p99 during abuse / baseline = {ratio:.2f} (goal <= 2); abuse lasted {abuse_s:.1f} s")
         verdict.figure(f"pixel VmHWM {rss_before / 1024:.1f} MiB before abuse, {pixel.vm_hwm_kib() / 1024:.1f} MiB after")
+        samples = harness.metrics(pixel.admin_port)
+        timeouts = {w: int(samples.get(f'tracker_pixel_http_timeouts_total{{waiting="{w}"}}', 0))
+                    for w in ("first_request", "next_request", "header", "reply", "linger")}
+        evicted = int(samples.get("tracker_pixel_http_connections_evicted_total", 0))
+        verdict.figure("pixel timeouts by what they waited for: "
+                       + ", ".join(f"{w} {n}" for w, n in timeouts.items()) + f"; evicted at the cap {evicted}")
 
         verdict.rule("every slowloris connection closed by the server",
                      None not in slow_times and slow_failed == 0)
         verdict.rule("every idle connection closed by the server", None not in idle_times and idle_failed == 0)
+        # What an operator sees of it: each slow or idle connection counted
+        # as a timeout (header, or first_request) or as evicted at the cap.
+        verdict.rule("every slowloris and idle connection counted in /metrics",
+                     timeouts["header"] + timeouts["first_request"] + evicted >= slow + idle,
+                     f"{timeouts['header']} + {timeouts['first_request']} + {evicted} for {slow + idle}")
         verdict.rule("every pipelined request answered 200", all(n == flood_size for n in flooded))
         verdict.rule("normal client: every request answered 200", whole["ok"] == whole["sent"] > 0,
                      harness.fmt_summary(whole))
