@@ -1,7 +1,9 @@
 #include "tracker/pixel/client_ip.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <string>
+#include <system_error>
 
 namespace tracker::pixel {
 namespace ip = boost::asio::ip;
@@ -16,17 +18,12 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-bool all_digits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 /// A port as a node may carry one: 0 to 65535, in digits.
 bool valid_port(std::string_view text) {
-  if (!all_digits(text) || text.size() > 5) return false;
   unsigned value = 0;
-  for (const char c : text) value = value * 10 + static_cast<unsigned>(c - '0');
-  return value <= 65535;
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  return error == std::errc{} && stop == end && value <= 65535;
 }
 
 std::optional<ip::address> parse_address(std::string_view text) {

@@ -7,14 +7,10 @@ namespace tracker::worker::application {
 
 std::string_view to_string(StoreStage stage) {
   switch (stage) {
-    case StoreStage::DeadLetters:
-      return "dead-letters";
-    case StoreStage::Events:
-      return "events";
-    case StoreStage::Checkpoint:
-      return "checkpoint";
-    case StoreStage::Reopen:
-      return "reopen";
+    case StoreStage::DeadLetters: return "dead-letters";
+    case StoreStage::Events: return "events";
+    case StoreStage::Checkpoint: return "checkpoint";
+    case StoreStage::Reopen: return "reopen";
   }
   return "unknown";
 }

@@ -305,13 +305,10 @@ bool ConsumeLoop::retry_failed_batch(application::StoreFailure failure) {
     backoff = std::min(backoff * 2, options_.retry_max);
     auto& batch = *writing_batch_;
     if (batch.changed) {
-      // A revocation took messages out: rebuild, keeping what was published
-      // (or stored, if only what followed the store failed).
+      // A revocation took messages out: rebuild, keeping what was published.
       const bool published = batch.prepared.dead_letters_published;
-      const bool stored = batch.prepared.stored;
       batch.prepared = application::prepare_batch(batch.messages, options_.max_event_bytes);
       batch.prepared.dead_letters_published = published;
-      batch.prepared.stored = stored;
       batch.changed = false;
     }
     // On this thread: the writing thread is idle until the next batch.

@@ -21,22 +21,19 @@ application::Checkpoint recover(FileEventStore& events, CheckpointFile& checkpoi
   }
 
   if (!saved) {
-    spdlog::warn(
-        "no checkpoint {}: keeping {} ({} bytes) whole, partitions start at the "
-        "group's committed offsets",
-        checkpoints.path().string(), events.path().string(), checkpoint.file.length);
+    spdlog::warn("no checkpoint {}: keeping {} ({} bytes) whole, partitions start at the "
+                 "group's committed offsets",
+                 checkpoints.path().string(), events.path().string(), checkpoint.file.length);
   } else if (!error && size_before > checkpoint.file.length) {
-    spdlog::info(
-        "recovered {}: cut {} bytes written after the last checkpoint; {} partition "
-        "offsets from the checkpoint",
-        events.path().string(), size_before - checkpoint.file.length,
-        checkpoint.next_offsets.size());
+    spdlog::info("recovered {}: cut {} bytes written after the last checkpoint; {} partition "
+                 "offsets from the checkpoint",
+                 events.path().string(), size_before - checkpoint.file.length,
+                 checkpoint.next_offsets.size());
   } else if (!checkpoint.file.same_file_as(saved->file) ||
              checkpoint.file.length != saved->file.length) {
-    spdlog::warn(
-        "{} is not the file the checkpoint measured (rotated or truncated meanwhile); "
-        "appending at its end ({} bytes)",
-        events.path().string(), checkpoint.file.length);
+    spdlog::warn("{} is not the file the checkpoint measured (rotated or truncated meanwhile); "
+                 "appending at its end ({} bytes)",
+                 events.path().string(), checkpoint.file.length);
   } else {
     spdlog::info("recovered {} at {} bytes; {} partition offsets from the checkpoint",
                  events.path().string(), checkpoint.file.length, checkpoint.next_offsets.size());

@@ -9,10 +9,10 @@ struct RequestHead;
 
 /// Beast's HTTP/1 request parser with every check it makes (request line,
 /// field syntax, Content-Length and Transfer-Encoding conflicts, Connection,
-/// obs-fold), and those Beast leaves out: a target holding '#', and Host
-/// (RFC 9112 3.2: exactly one, well-formed, in HTTP/1.1), but without the
-/// fields container of beast::http::request: it
-/// keeps only what RequestHead holds, copied into the head's strings, whose
+/// obs-fold) and three it leaves out (RFC 9112 3.2: a target holding '#';
+/// two Hosts, or one that is not a host; HTTP/1.1 without Host), but without
+/// the fields container of beast::http::request: it keeps only what
+/// RequestHead holds, copied into the head's strings, whose
 /// capacity carries over from one request to the next. So a request costs no
 /// allocation per field, and nothing for fields the service ignores.
 /// One parser per request (Beast parsers cannot be reset); not thread-safe.
