@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include "partition_ids.hpp"
+
 namespace tracker::worker::infrastructure {
 namespace {
 
@@ -21,21 +23,11 @@ constexpr std::chrono::milliseconds kIdlePoll{100};
 // Most messages taken per poll, so a batch overshoots its byte bound by at
 // most this many values.
 constexpr std::size_t kPollChunk = 500;
-// How long an assignment may wait for the group's committed offsets.
-constexpr std::chrono::milliseconds kCommittedTimeout{5000};
 // How long a commit may hold the loop: with Kafka unreachable, until the
 // session times out (45 s by default) per batch and for a stop.
 constexpr std::chrono::milliseconds kCommitTimeout{2000};
 // How often offsets whose commit failed are sent again while no batch does.
 constexpr std::chrono::seconds kCommitRetryInterval{5};
-
-PartitionId to_partition_id(const kafka::TopicPartition& partition) {
-  return PartitionId{partition.topic, partition.partition};
-}
-
-kafka::TopicPartition to_topic_partition(const PartitionId& partition) {
-  return kafka::TopicPartition{partition.topic, partition.partition};
-}
 
 }  // namespace
 
@@ -57,105 +49,6 @@ ConsumeLoop::ConsumeLoop(kafka::ConsumerOptions consumer_options, application::S
 }
 
 ConsumeLoop::~ConsumeLoop() = default;
-
-std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
-    const std::vector<kafka::TopicPartition>& partitions) {
-  // The batch being written may hold these partitions' next offsets.
-  settle_writing();
-  std::map<kafka::TopicPartition, std::int64_t> start;
-  // Start at the further of our checkpoint and the group's offset: a group
-  // offset beyond the checkpoint means another member stored that stretch
-  // while it owned the partition. (If the broker does not answer, the
-  // checkpoint alone still keeps this file exactly-once.)
-  const auto group = consumer_->committed(partitions, kCommittedTimeout);
-  std::vector<kafka::TopicPartition> in_checkpoint;
-  for (const auto& partition : partitions) {
-    if (stored_offsets_.contains(to_partition_id(partition))) in_checkpoint.push_back(partition);
-  }
-  const auto logs = consumer_->query_watermarks(in_checkpoint, kCommittedTimeout);
-  std::size_t from_checkpoint = 0;
-  for (const auto& partition : partitions) {
-    const auto id = to_partition_id(partition);
-    accepted_until_.erase(id);
-    resume_check_.forget(id);
-    const auto it = stored_offsets_.find(id);
-    if (it == stored_offsets_.end()) continue;  // the consumer starts at the group's offset
-    // A log that ends before the checkpoint's offset is not the one the
-    // checkpoint counted in: trusting it would skip the new log's first
-    // messages as stored.
-    if (const auto log = logs.find(partition); log != logs.end() && log->second.high < it->second) {
-      restart_replaced_log(id,
-                           fmt::format("ends at offset {} but the checkpoint stored it up to {}",
-                                       log->second.high, it->second),
-                           log->second.low);
-      start[partition] = log->second.low;
-      continue;
-    }
-    const auto group_it = group.find(partition);
-    if (group_it != group.end() && group_it->second > it->second) continue;
-    start[partition] = it->second;
-    // A new log that has grown past the checkpoint's offset: its message
-    // there differs from the one stored. Read that one again to compare.
-    const auto& hashes = store_.checkpoint().last_message_hashes;
-    if (const auto hash = hashes.find(id); hash != hashes.end() && it->second > 0) {
-      start[partition] = it->second - 1;
-      resume_check_.expect(id, it->second - 1, hash->second);
-    }
-    ++from_checkpoint;
-  }
-  spdlog::info("assigned {} partition(s), {} resuming from the checkpoint", partitions.size(),
-               from_checkpoint);
-  return start;
-}
-
-void ConsumeLoop::restart_replaced_log(const PartitionId& partition, const std::string& evidence,
-                                       std::int64_t first_offset) {
-  spdlog::warn(
-      "{}[{}] {}: not the log the checkpoint counted in (topic recreated or Kafka's "
-      "data wiped); storing it from offset {}",
-      partition.topic, partition.partition, evidence, first_offset);
-  // The use case's checkpoint is the writing thread's while a batch is
-  // written. No batch holds this partition's messages: it has none yet.
-  settle_writing();
-  stored_offsets_[partition] = first_offset;
-  metrics_.offsets_stored({{partition, first_offset}});
-  accepted_until_.erase(partition);
-  uncommitted_.erase(partition);  // an offset of the old log
-  if (auto failure = store_.restart_partition(partition, first_offset)) {
-    metrics_.store_failed(failure->stage);
-    spdlog::error("saving the restarted offset of {}[{}] failed (saved with the next batch): {}",
-                  partition.topic, partition.partition, failure->detail);
-  }
-}
-
-void ConsumeLoop::on_revoked(const std::vector<kafka::TopicPartition>& partitions) {
-  // A batch being written is finished (and committed, if stored) first, so
-  // the next owner starts right after it.
-  settle_writing();
-  for (const auto& partition : partitions) {
-    const auto id = to_partition_id(partition);
-    // Another member takes over from the group's committed offset: lines of
-    // this partition not stored yet are its to write, not ours.
-    const auto of_partition = [&id](const IncomingMessage& message) {
-      return message.source == id;
-    };
-    for (auto* batch : {&writing_batch_, &ready_}) {
-      if (*batch && std::erase_if((*batch)->messages, of_partition) > 0) (*batch)->changed = true;
-    }
-    if (std::erase_if(collecting_, of_partition) > 0) {
-      collecting_bytes_ = 0;
-      for (const auto& message : collecting_) collecting_bytes_ += message.value.size();
-    }
-    accepted_until_.erase(id);
-    resume_check_.forget(id);
-  }
-  if (!uncommitted_.empty()) commit({});  // the next owner starts at the group's offset
-  for (const auto& partition : partitions) {
-    uncommitted_.erase(to_partition_id(partition));  // not ours to commit any more
-    metrics_.partition_revoked(to_partition_id(partition));
-  }
-  spdlog::info("revoked {} partition(s)", partitions.size());
-}
 
 void ConsumeLoop::accept(std::vector<kafka::Message> messages) {
   std::set<PartitionId> restarted;  // their messages in hand came before the seek
