@@ -19,6 +19,7 @@ import time
 
 sys.dont_write_bytecode = True
 import harness  # noqa: E402
+import load_results  # noqa: E402
 
 
 def outage(stack, verdict, pixel, events, kind, timing):
@@ -35,7 +36,7 @@ def outage(stack, verdict, pixel, events, kind, timing):
     load.finish()
     total = load.summary()
     verdict.figure(f"[{kind}] load {rate}/s for {seconds} s, Kafka away {back_at - away_at} s")
-    verdict.figure(f"[{kind}] load: " + harness.fmt_summary(total))
+    verdict.figure(f"[{kind}] load: " + load_results.fmt_summary(total))
     verdict.rule(f"[{kind}] every request answered 200", total["ok"] == total["sent"] == rate * seconds)
 
     settled = harness.wait_pixel_settled(pixel, before["produced"] + before["dropped"] + total["ok"])

@@ -25,6 +25,7 @@ import time
 sys.dont_write_bytecode = True
 import abuse_clients as clients  # noqa: E402
 import harness  # noqa: E402
+import load_results  # noqa: E402
 
 
 def raise_fd_limit(wanted):
@@ -77,7 +78,7 @@ def main():
         pixel = stack.start_pixel(env, cpus=server_cpus)
         base = stack.start_load(pixel, "base", rate, rate * baseline_s, 8, ["--fresh-connections"],
                                 cpus=server_cpus).finish()
-        verdict.figure("baseline before (normal client): " + harness.fmt_summary(base.summary()))
+        verdict.figure("baseline before (normal client): " + load_results.fmt_summary(base.summary()))
         rss_before = pixel.vm_hwm_kib()
 
         big = b"GET /track HTTP/1.1\r\nHost: px\r\nX-Big: " + b"a" * 65536 + b"\r\n\r\n"
@@ -109,12 +110,12 @@ def main():
                        f"statuses sent {sorted(set(s for s in slow_status if s))}")
         verdict.figure(f"idle {idle}: {spread(idle_times)}; open failed {idle_failed}")
         verdict.figure(f"pipelining floods: {floods} x {flood_size}: answered {flooded}")
-        verdict.figure("during abuse (normal client): " + harness.fmt_summary(during))
+        verdict.figure("during abuse (normal client): " + load_results.fmt_summary(during))
         base_after = stack.start_load(pixel, "base-after", rate, rate * baseline_s, 8, ["--fresh-connections"],
                                       cpus=server_cpus).finish()
-        verdict.figure("baseline after (normal client): " + harness.fmt_summary(base_after.summary()))
-        base_s = harness.records_summary(base.records + base_after.records)
-        verdict.figure("baseline, both pooled: " + harness.fmt_summary(base_s))
+        verdict.figure("baseline after (normal client): " + load_results.fmt_summary(base_after.summary()))
+        base_s = load_results.records_summary(base.records + base_after.records)
+        verdict.figure("baseline, both pooled: " + load_results.fmt_summary(base_s))
         ratio = during["p99_ms"] / base_s["p99_ms"] if base_s["p99_ms"] else float("inf")
         verdict.figure(f"normal client p99 during abuse / baseline = {ratio:.2f} (goal <= 2); abuse lasted {abuse_s:.1f} s")
         verdict.figure(f"pixel VmHWM {rss_before / 1024:.1f} MiB before abuse, {pixel.vm_hwm_kib() / 1024:.1f} MiB after")
@@ -135,7 +136,7 @@ def main():
                      f"{timeouts['header']} + {timeouts['first_request']} + {evicted} for {slow + idle}")
         verdict.rule("every pipelined request answered 200", all(n == flood_size for n in flooded))
         verdict.rule("normal client: every request answered 200", whole["ok"] == whole["sent"] > 0,
-                     harness.fmt_summary(whole))
+                     load_results.fmt_summary(whole))
         after = stack.start_load(pixel, "after", 50, 50, cpus=server_cpus).finish().summary()
         verdict.rule("pixel still answers afterwards", after["ok"] == 50)
     return verdict.exit_code()

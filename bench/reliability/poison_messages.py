@@ -14,6 +14,7 @@ import time
 
 sys.dont_write_bytecode = True
 import harness  # noqa: E402
+import load_results  # noqa: E402
 import kcat_tools  # noqa: E402
 
 TIMESTAMP = b'"Timestamp":"2024-03-23T17:24:07.6960681Z"'
@@ -59,7 +60,7 @@ def main():
         total = load.summary()
         verdict.figure(f"{len(poison)} poison messages ({', '.join(k for k, _ in poison[:len(poison) // 3])}) "
                        f"in 3 rounds among {visits} visits")
-        verdict.figure("load: " + harness.fmt_summary(total))
+        verdict.figure("load: " + load_results.fmt_summary(total))
         verdict.rule("every request answered 200", total["ok"] == total["sent"] == visits)
 
         counts = harness.wait_all_stored(verdict, load.ids(), [events], 120)

@@ -11,6 +11,7 @@ import sys
 
 sys.dont_write_bytecode = True
 import harness  # noqa: E402
+import load_results  # noqa: E402
 
 
 def main():
@@ -26,7 +27,7 @@ def main():
         load = stack.start_load(pixel, "queue", rate, rate * seconds, connections=16).finish()
         total = load.summary()
         verdict.figure(f"bound {bound} events, brokers down, load {rate}/s for {seconds} s")
-        verdict.figure("load while the queue is full: " + harness.fmt_summary(total))
+        verdict.figure("load while the queue is full: " + load_results.fmt_summary(total))
         verdict.rule("every request answered 200", total["ok"] == total["sent"] == rate * seconds)
         stack.brokers_up()
 

@@ -15,6 +15,7 @@ import time
 
 sys.dont_write_bytecode = True
 import harness  # noqa: E402
+import load_results  # noqa: E402
 
 
 def main():
@@ -48,7 +49,7 @@ def main():
                            f"partitions back after {cycle_times[-1]:.1f} s")
         load.finish()
         total = load.summary()
-        verdict.figure("load: " + harness.fmt_summary(total))
+        verdict.figure("load: " + load_results.fmt_summary(total))
         verdict.rule("every request answered 200", total["ok"] == total["sent"] == visits)
         harness.wait_pixel_settled(pixel, total["ok"])
         counts = harness.wait_all_stored(verdict, load.ids(), [events], 120)
