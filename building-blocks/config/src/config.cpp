@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "key_suggestion.hpp"
+#include "tracker/text/quoted.hpp"
 #include "value_parsers.hpp"
 
 namespace tracker::config {
@@ -57,7 +58,7 @@ std::optional<std::pair<std::string, std::size_t>> split_index(std::string_view 
 
 /// The error is the operator's one line, but a variable name can hold any
 /// byte but NUL (env(1) sets names with line breaks): control bytes are shown
-/// as \xHH, never raw. Values arrive already quoted (quote_value).
+/// as \xHH, never raw. Values arrive already quoted (text::quoted).
 std::string one_line(std::string_view text) {
   constexpr std::string_view kHex = "0123456789abcdef";
   std::string line;
@@ -178,6 +179,7 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
         if (list.back().empty() && !definition->may_be_empty) fail(setting.name, "is empty");
       }
       config.lists_[path] = std::move(list);
+      config.names_[path] = canonical_name(path);  // the items' own keys are __0, __1, ...
       continue;
     }
     switch (definition->type) {
@@ -215,6 +217,7 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
       }
     }
     config.values_[path] = std::move(raw);
+    config.names_[path] = std::move(name);
   }
   return config;
 }
@@ -226,6 +229,16 @@ Config Config::from_process_environment(
     environment.emplace_back(*entry);
   }
   return load(tracker_keys(), environment, default_overrides);
+}
+
+ConfigError Config::invalid(std::string_view path, std::string_view value,
+                            std::string_view problem) const {
+  const auto name = names_.find(detail::to_upper(path));
+  if (name == names_.end()) {
+    throw std::logic_error("config key " + std::string(path) + " is not in the schema");
+  }
+  return ConfigError(
+      one_line(name->second + ": " + std::string(problem) + ": " + text::quoted(value)));
 }
 
 std::string Config::string(std::string_view path) const {

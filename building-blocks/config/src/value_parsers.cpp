@@ -7,10 +7,10 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 
+#include "tracker/text/quoted.hpp"
+
 namespace tracker::config::detail {
 namespace {
-
-constexpr std::size_t kMaxShownBytes = 60;
 
 char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
@@ -38,30 +38,6 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
-std::string quote_value(std::string_view raw) {
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string quoted = "\"";
-  const std::string_view shown = raw.substr(0, kMaxShownBytes);
-  for (const char c : shown) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      quoted += '\\';
-      quoted += c;
-    } else if (byte < 0x20 || byte == 0x7f) {
-      quoted += "\\x";
-      quoted += kHex[byte >> 4];
-      quoted += kHex[byte & 0xf];
-    } else {
-      quoted += c;
-    }
-  }
-  quoted += '"';
-  if (raw.size() > shown.size()) {
-    quoted += "... (" + std::to_string(raw.size()) + " bytes)";
-  }
-  return quoted;
-}
-
 std::variant<std::int64_t, Problem> parse_integer(std::string_view raw, std::int64_t min,
                                                   std::int64_t max) {
   const std::string_view text = trim(raw);
@@ -69,7 +45,7 @@ std::variant<std::int64_t, Problem> parse_integer(std::string_view raw, std::int
   const auto* const end = text.data() + text.size();
   const auto [stop, error] = std::from_chars(text.data(), end, value);
   if (text.empty() || error != std::errc{} || stop != end) {
-    return Problem{"not an integer: " + quote_value(raw)};
+    return Problem{"not an integer: " + text::quoted(raw)};
   }
   if (value < min || value > max) {
     return Problem{std::to_string(value) + " is out of range " + std::to_string(min) + ".." +
@@ -82,7 +58,7 @@ std::variant<bool, Problem> parse_boolean(std::string_view raw) {
   const std::string_view text = trim(raw);
   if (equals_ignoring_case(text, "true") || text == "1") return true;
   if (equals_ignoring_case(text, "false") || text == "0") return false;
-  return Problem{"not a boolean (true, false, 1 or 0): " + quote_value(raw)};
+  return Problem{"not a boolean (true, false, 1 or 0): " + text::quoted(raw)};
 }
 
 std::variant<std::string, Problem> parse_address(std::string_view raw) {
@@ -97,7 +73,7 @@ std::variant<std::string, Problem> parse_address(std::string_view raw) {
       ::inet_pton(AF_INET6, address.c_str(), &bytes) == 1) {
     return text;
   }
-  return Problem{"not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): " + quote_value(raw)};
+  return Problem{"not an IP address (such as 0.0.0.0, 127.0.0.1 or ::): " + text::quoted(raw)};
 }
 
 std::variant<std::vector<std::string>, Problem> parse_list(std::string_view raw) {
@@ -106,11 +82,11 @@ std::variant<std::vector<std::string>, Problem> parse_list(std::string_view raw)
   if (!text.empty() && text.front() == '[') {
     const auto array = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
     if (array.is_discarded() || !array.is_array()) {
-      return Problem{"not a valid JSON array: " + quote_value(raw)};
+      return Problem{"not a valid JSON array: " + text::quoted(raw)};
     }
     for (std::size_t i = 0; i < array.size(); ++i) {
       if (!array[i].is_string()) {
-        return Problem{"list item " + std::to_string(i) + " is not a string: " + quote_value(raw)};
+        return Problem{"list item " + std::to_string(i) + " is not a string: " + text::quoted(raw)};
       }
       items.push_back(array[i].get<std::string>());
     }

@@ -30,10 +30,6 @@ std::variant<std::string, Problem> parse_address(std::string_view raw);
 /// comma list whose items are trimmed and empty items dropped.
 std::variant<std::vector<std::string>, Problem> parse_list(std::string_view raw);
 
-/// The value as shown in an error line: quoted, at most ~60 bytes, control
-/// characters escaped so the message stays one line.
-std::string quote_value(std::string_view raw);
-
 std::string to_upper(std::string_view text);
 std::string_view trim(std::string_view text);
 

@@ -11,7 +11,7 @@
 
 #include "json_formatter.hpp"
 #include "tracker/config/config.hpp"
-#include "tracker/contracts/json_string.hpp"
+#include "tracker/text/quoted.hpp"
 
 namespace tracker::logging {
 namespace {
@@ -35,18 +35,12 @@ std::string lower(std::string_view text) {
   return result;
 }
 
-std::string quoted(std::string_view text) {
-  std::string out;
-  contracts::append_json_string(out, text.substr(0, 60));
-  return out;
-}
-
 spdlog::level::level_enum parse_level(const std::string& level) {
   const auto wanted = lower(level);
   for (const auto& [name, value] : kLevels) {
     if (name == wanted) return value;
   }
-  throw config::ConfigError("TRACKER__LOG__LEVEL: unknown level " + quoted(level) +
+  throw config::ConfigError("TRACKER__LOG__LEVEL: unknown level " + text::quoted(level) +
                             " (expected trace, debug, info, warn, error, critical or off)");
 }
 
@@ -59,7 +53,7 @@ std::unique_ptr<spdlog::formatter> make_formatter(const std::string& service_nam
     return std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%fZ [%l] %n: %v",
                                                        spdlog::pattern_time_type::utc);
   }
-  throw config::ConfigError("TRACKER__LOG__FORMAT: unknown format " + quoted(format) +
+  throw config::ConfigError("TRACKER__LOG__FORMAT: unknown format " + text::quoted(format) +
                             " (expected text or json)");
 }
 

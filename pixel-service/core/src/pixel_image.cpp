@@ -6,6 +6,8 @@
 #include <iterator>
 #include <system_error>
 
+#include "tracker/text/quoted.hpp"
+
 namespace tracker::pixel {
 namespace {
 // Signature (6) + logical screen descriptor (7) + trailer (1): anything
@@ -21,7 +23,8 @@ bool is_gif(std::string_view bytes) {
 }
 
 std::string load_gif(const std::filesystem::path& path) {
-  const std::string name = "pixel image " + path.string();
+  const std::string name = "pixel image " + text::quoted(path.string(), text::kShownPathBytes) +
+                           " (TRACKER__PIXEL__IMAGE)";
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw ImageError(name + ": " + ec.message());

@@ -47,9 +47,8 @@ void check_events_fit(const PixelSettings& settings) {
       "): lower them, or raise TRACKER__KAFKA__CONFIG__MESSAGE_MAX_BYTES");
 }
 
-}  // namespace
-
-ForwardedHeader parse_forwarded_header(const std::string& name) {
+ForwardedHeader forwarded_header(const config::Config& config) {
+  const std::string name = config.string("Pixel__ForwardedHeader");
   const auto lower = [](std::string text) {
     for (char& c : text) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     return text;
@@ -57,23 +56,25 @@ ForwardedHeader parse_forwarded_header(const std::string& name) {
   const std::string wanted = lower(name);
   if (wanted == "x-forwarded-for") return ForwardedHeader::XForwardedFor;
   if (wanted == "forwarded") return ForwardedHeader::Forwarded;
-  throw config::ConfigError("TRACKER__PIXEL__FORWARDEDHEADER: '" + name +
-                            "' is neither X-Forwarded-For nor Forwarded");
+  throw config.invalid("Pixel__ForwardedHeader", name, "neither X-Forwarded-For nor Forwarded");
 }
 
-TrustedProxies parse_trusted_proxies(const std::vector<std::string>& entries) {
+TrustedProxies trusted_proxies(const config::Config& config) {
+  const auto entries = config.list("Pixel__TrustedProxies");
   std::vector<IpNetwork> networks;
   networks.reserve(entries.size());
   for (const std::string& entry : entries) {
     auto network = IpNetwork::parse(entry);
     if (!network) {
-      throw config::ConfigError("TRACKER__PIXEL__TRUSTEDPROXIES: '" + entry +
-                                "' is not an address or CIDR (e.g. 10.0.0.0/8, 2001:db8::/32)");
+      throw config.invalid("Pixel__TrustedProxies", entry,
+                           "not an address or CIDR (e.g. 10.0.0.0/8, 2001:db8::/32)");
     }
     networks.push_back(*network);
   }
   return TrustedProxies(std::move(networks));
 }
+
+}  // namespace
 
 PixelSettings load_settings(const config::Config& config) {
   PixelSettings settings;
@@ -89,8 +90,8 @@ PixelSettings load_settings(const config::Config& config) {
   settings.admin_port = narrow<std::uint16_t>(config.integer("Admin__Port"));
 
   settings.image_path = config.string("Pixel__Image");
-  settings.trusted_proxies = parse_trusted_proxies(config.list("Pixel__TrustedProxies"));
-  settings.forwarded_header = parse_forwarded_header(config.string("Pixel__ForwardedHeader"));
+  settings.trusted_proxies = trusted_proxies(config);
+  settings.forwarded_header = forwarded_header(config);
   settings.limits.max_header_value_bytes =
       narrow<std::size_t>(config.integer("Pixel__MaxHeaderValueBytes"));
   settings.limits.max_query_bytes = narrow<std::size_t>(config.integer("Pixel__MaxQueryBytes"));

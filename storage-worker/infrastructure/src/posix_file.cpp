@@ -6,15 +6,15 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tracker/text/quoted.hpp"
 #include "tracker/worker/infrastructure/unique_fd.hpp"
 
 namespace tracker::worker::infrastructure {
 
-std::string file_error(std::string_view what, const std::filesystem::path& path,
-                       int errno_value) {
+std::string file_error(std::string_view what, const std::filesystem::path& path, int errno_value) {
   std::string message{what};
   message += ' ';
-  message += path.string();
+  message += text::quoted(path.string(), text::kShownPathBytes);
   message += ": ";
   message += std::strerror(errno_value);
   return message;

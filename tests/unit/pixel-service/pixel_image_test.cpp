@@ -29,7 +29,8 @@ TEST(PixelImage, RefusesAFileThatIsNotAGif) {
     load_gif(dir / "x.png");
     FAIL() << "no error";
   } catch (const ImageError& error) {
-    EXPECT_NE(std::string(error.what()).find("x.png: not a GIF"), std::string::npos)
+    EXPECT_NE(std::string(error.what()).find(R"(x.png" (TRACKER__PIXEL__IMAGE): not a GIF)"),
+              std::string::npos)
         << error.what();
   }
 }
@@ -41,6 +42,23 @@ TEST(PixelImage, MissingFileNamesThePath) {
     FAIL() << "no error";
   } catch (const ImageError& error) {
     EXPECT_NE(std::string(error.what()).find("missing.gif"), std::string::npos) << error.what();
+  }
+}
+
+// The path comes from the environment: a line break in it must not forge a
+// second line in the start-up error.
+TEST(PixelImage, APathIsShownQuotedWithItsControlBytesEscaped) {
+  testing::TempDir dir;
+  try {
+    load_gif(dir / "a\n2026-01-01T00:00:00Z [info] forged");
+    FAIL() << "no error";
+  } catch (const ImageError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(
+        message.find(R"(/a\x0a2026-01-01T00:00:00Z [info] forged" (TRACKER__PIXEL__IMAGE): )"),
+        std::string::npos)
+        << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }
 }
 

@@ -47,6 +47,21 @@ TEST(FileEventStore, RefusesAPathThatIsADirectoryWithOneLineNamingIt) {
   }
 }
 
+// The path comes from the environment: a line break in it must not forge a
+// second line in the start-up error.
+TEST(FileEventStore, RefusesAPathWithItsControlBytesEscapedInTheError) {
+  testing::TempDir dir;
+  write_file(dir / "a\nforged", "x");
+  try {
+    FileEventStore store{dir / "a\nforged" / "events.log"};
+    FAIL() << "opened a path under a regular file";
+  } catch (const std::runtime_error& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find(R"(/a\x0aforged")"), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
 TEST(FileEventStore, RefusesAPathUnderARegularFile) {
   testing::TempDir dir;
   write_file(dir / "file", "x");

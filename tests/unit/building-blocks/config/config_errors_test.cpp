@@ -174,6 +174,18 @@ TEST(ConfigErrors, ControlCharactersInANameAreEscapedToKeepOneLine) {
             R"(TRACKER__KAFKA\x0a__TOPIC: unknown key (did you mean TRACKER__KAFKA__TOPIC?))");
 }
 
+// A value a service checks itself (a header name, a CIDR) is refused in the
+// same form as the checks above.
+TEST(ConfigErrors, AServicesOwnCheckNamesTheKeyAsWrittenOrAsADefault) {
+  const auto set = Config::load(tracker_keys(), {"tracker__pixel__image=x"});
+  EXPECT_STREQ(set.invalid("Pixel__Image", "x\n[info] forged", "no good").what(),
+               R"(tracker__pixel__image: no good: "x\x0a[info] forged")");
+  const auto unset = Config::load(tracker_keys(), {});
+  EXPECT_STREQ(unset.invalid("pixel__forwardedheader", "X-Forwarded-For", "no good").what(),
+               R"(TRACKER__PIXEL__FORWARDEDHEADER (default): no good: "X-Forwarded-For")");
+  EXPECT_THROW((void)unset.invalid("No__Such", "", ""), std::logic_error);
+}
+
 TEST(ConfigErrors, BadDefaultIsAProgrammingError) {
   const std::vector<KeyDefinition> schema{{"A__Port", ValueType::Integer, "x", "broken default"}};
   EXPECT_EQ(error_for({}, schema), R"(TRACKER__A__PORT (default): not an integer: "x")");

@@ -56,12 +56,4 @@ struct PixelSettings {
 /// proxy that is not a CIDR).
 PixelSettings load_settings(const config::Config& config);
 
-/// Parses Pixel__TrustedProxies entries; throws config::ConfigError naming
-/// TRACKER__PIXEL__TRUSTEDPROXIES and the bad entry.
-TrustedProxies parse_trusted_proxies(const std::vector<std::string>& entries);
-
-/// "X-Forwarded-For" or "Forwarded" (any case); throws config::ConfigError
-/// naming TRACKER__PIXEL__FORWARDEDHEADER otherwise.
-ForwardedHeader parse_forwarded_header(const std::string& name);
-
 }  // namespace tracker::pixel
