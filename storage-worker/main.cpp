@@ -125,8 +125,9 @@ int main(int argc, char** argv) {
     // the event file is touched.
     tracker::kafka::check_properties(settings.kafka_properties(), settings.kafka_property_keys());
     if (argc == 2 && argv[1] == kHealthCheckFlag) {
-      return tracker::metrics::probe_ready("127.0.0.1", admin_port(settings), kProbeTimeoutMs) ? 0
-                                                                                               : 1;
+      const bool ready = tracker::metrics::probe_ready(settings.string("Admin__Address"),
+                                                       admin_port(settings), kProbeTimeoutMs);
+      return ready ? 0 : 1;
     }
     if (argc > 1)
       throw config::ConfigError{std::string{"unknown argument "} + argv[1] +

@@ -41,7 +41,8 @@ asio::awaitable<void> probe(std::string host, std::uint16_t port,
   if (connect_error) co_return;
 
   http::request<http::empty_body> request{http::verb::get, "/health/ready", 11};
-  request.set(http::field::host, host + ":" + std::to_string(port));
+  const bool ipv6 = host.find(':') != std::string::npos;
+  request.set(http::field::host, (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port));
   request.set(http::field::user_agent, "tracker-health-check");
   request.keep_alive(false);
   auto [write_error, written] = co_await http::async_write(stream, request, kUseTuple);
@@ -62,7 +63,11 @@ asio::awaitable<void> probe(std::string host, std::uint16_t port,
 
 }  // namespace
 
-bool probe_ready(const std::string& host, std::uint16_t port, int timeout_ms) {
+bool probe_ready(const std::string& bind_address, std::uint16_t port, int timeout_ms) {
+  // A wildcard bind is reachable on loopback; a specific address only there.
+  std::string host = bind_address;
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
   const auto budget = std::chrono::milliseconds(timeout_ms > 0 ? timeout_ms : 0);
   const auto deadline = std::chrono::steady_clock::now() + budget;
   bool ready = false;  // outlives `io`, whose destruction ends the coroutine

@@ -77,6 +77,18 @@ TEST(StorageWorkerStartup, HealthCheckFlagReportsReadiness) {
       1);
 }
 
+// It used to ask 127.0.0.1 whatever the admin port was bound to, and so
+// reported a healthy worker on ::1 as unhealthy.
+TEST(StorageWorkerStartup, HealthCheckAsksTheAdminAddressTheWorkerIsBoundTo) {
+  DevBroker broker;
+  TempDir dir;
+  WorkerProcess worker{broker, dir / "events.log", {{"TRACKER__ADMIN__ADDRESS", "::1"}}};
+  const auto port = std::to_string(worker.admin_port());
+  const std::string check = "TRACKER__ADMIN__ADDRESS=::1 TRACKER__ADMIN__PORT=" + port + " '" +
+                            kWorker + "' --health-check";
+  EXPECT_TRUE(wait_until([&] { return run_command(check).exit_code == 0; }, 30s));
+}
+
 TEST(StorageWorkerStartup, AnUnknownArgumentIsRefused) {
   ChildProcess worker{kWorker, {"--bogus"}, {}};
   const auto code = worker.wait_for_exit(30s);

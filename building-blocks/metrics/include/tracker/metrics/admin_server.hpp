@@ -45,11 +45,10 @@ class AdminServer {
   /// Binds and listens at once; throws std::system_error naming the port if
   /// it cannot (address in use). Port 0 picks a free port (see port()).
   AdminServer(boost::asio::io_context& io, const std::string& address, std::uint16_t port,
-              std::shared_ptr<prometheus::Registry> registry,
-              std::function<Readiness()> readiness);
+              std::shared_ptr<prometheus::Registry> registry, std::function<Readiness()> readiness);
   AdminServer(boost::asio::io_context& io, const std::string& address, std::uint16_t port,
-              std::shared_ptr<prometheus::Registry> registry,
-              std::function<Readiness()> readiness, AdminOptions options);
+              std::shared_ptr<prometheus::Registry> registry, std::function<Readiness()> readiness,
+              AdminOptions options);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
@@ -66,8 +65,10 @@ class AdminServer {
 };
 
 /// Client side of the same endpoint, for the services' own `--health-check`
-/// flag (Docker HEALTHCHECK; slim images have no curl): GET
-/// http://host:port/health/ready, true on 200 within `timeout_ms`.
-bool probe_ready(const std::string& host, std::uint16_t port, int timeout_ms);
+/// flag (Docker HEALTHCHECK; slim images have no curl): GET /health/ready on
+/// this host's admin port, bound to `bind_address` (TRACKER__ADMIN__ADDRESS;
+/// a wildcard, 0.0.0.0 or ::, is probed on loopback). True on 200 within
+/// `timeout_ms`.
+bool probe_ready(const std::string& bind_address, std::uint16_t port, int timeout_ms);
 
 }  // namespace tracker::metrics
