@@ -12,12 +12,15 @@
 #   TRACKER__FILEEVENTSTORE__FILE=./storage/events.log
 #   TRACKER_SKIP_BUILD=1               use the binaries already built
 #   TRACKER_BIN_DIR=build/bin          where those binaries are
-# Any other TRACKER__ variable is passed to both services.
+# TRACKER__HTTP__PORT, if set, is the pixel's port (PIXEL_PORT wins). This
+# script sets TRACKER__ADMIN__PORT (per service: the two variables above) and
+# TRACKER__KAFKA__SERVERS (its own broker) itself, and says so if you set
+# them. Any other TRACKER__ variable is passed to both services.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-pixel_port=${PIXEL_PORT:-4000}
+pixel_port=${PIXEL_PORT:-}
 demo_port=${DEMO_PORT:-4001}
 pixel_admin_port=${PIXEL_ADMIN_PORT:-9090}
 worker_admin_port=${WORKER_ADMIN_PORT:-9091}
@@ -25,7 +28,9 @@ state_dir=${TRACKER_STATE_DIR:-${root}/run}
 events_file=${root}/storage/events.log
 for name in $(compgen -e); do  # the services read the name in any case
   if [[ ${name^^} == TRACKER__FILEEVENTSTORE__FILE && -n ${!name} ]]; then events_file=${!name}; fi
+  if [[ ${name^^} == TRACKER__HTTP__PORT && -z ${pixel_port} ]]; then pixel_port=${!name}; fi
 done
+pixel_port=${pixel_port:-4000}
 bin=${TRACKER_BIN_DIR:-${root}/build/bin}
 
 say() { printf '[run] %s\n' "$*"; }
@@ -103,8 +108,16 @@ bootstrap=$(head -n1 "${state_dir}/bootstrap")
 # as the same key set twice.
 for name in $(compgen -e); do
   case "${name^^}" in
-    TRACKER__KAFKA__SERVERS | TRACKER__KAFKA__SERVERS__* | TRACKER__ADMIN__PORT | TRACKER__HTTP__PORT | \
-      TRACKER__FILEEVENTSTORE__FILE) unset "${name}" ;;
+    TRACKER__KAFKA__SERVERS | TRACKER__KAFKA__SERVERS__*)
+      say "ignoring ${name}: the services use this script's broker (${bootstrap})"
+      unset "${name}" ;;
+    TRACKER__ADMIN__PORT)
+      say "ignoring ${name}: the admin ports are PIXEL_ADMIN_PORT=${pixel_admin_port} and WORKER_ADMIN_PORT=${worker_admin_port}"
+      unset "${name}" ;;
+    TRACKER__HTTP__PORT)
+      [[ ${!name} == "${pixel_port}" ]] || say "ignoring ${name}: PIXEL_PORT=${pixel_port} is set too"
+      unset "${name}" ;;
+    TRACKER__FILEEVENTSTORE__FILE) unset "${name}" ;;  # taken above
   esac
 done
 export TRACKER__KAFKA__SERVERS="[\"${bootstrap}\"]"

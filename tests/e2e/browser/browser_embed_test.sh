@@ -50,6 +50,10 @@ ready_or_gone() {
   return 1
 }
 wait_for "the pipeline to be ready" 120 ready_or_gone
+# Settings run.sh overrides are not dropped silently.
+for name in tracker__kafka__servers TRACKER__KAFKA__SERVERS__0 Tracker__Http__Port; do
+  grep -q "ignoring ${name}: " "${work}/run.out" || fail "run.sh did not say it ignores ${name}"
+done
 
 visit() {  # page path -> checks the image loaded and the visit is stored
   local page_url="http://localhost:${DEMO_PORT}$1?pixel=http://127.0.0.1:${PIXEL_PORT}"
