@@ -1,4 +1,6 @@
 // kafka-dev-broker as a user sees it: its address, its topics, its signals.
+#include "tracker/testing/dev_broker.hpp"
+
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -6,7 +8,6 @@
 #include <string>
 
 #include "tracker/testing/child_process.hpp"
-#include "tracker/testing/dev_broker.hpp"
 #include "tracker/testing/temp_dir.hpp"
 #include "tracker/testing/wait.hpp"
 
@@ -27,7 +28,9 @@ TEST(KafkaDevBroker, PrintsBootstrapFirstAndWritesItToTheBootstrapFile) {
   EXPECT_TRUE(lines.front().starts_with("127.0.0.1:")) << lines.front();
   EXPECT_EQ(read_file(file), lines.front() + "\n");
   // Written as tmp + rename: no temporary file is left beside it.
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator{}), 1);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator{}),
+            1);
 }
 
 TEST(KafkaDevBroker, CreatesTheEventTopicsWithThreePartitionsByDefault) {
@@ -47,7 +50,8 @@ TEST(KafkaDevBroker, StopsWithExitCodeZeroOnSigtermAndSigint) {
   for (const int signal : {SIGTERM, SIGINT}) {
     DevBroker broker;
     broker.process().send_signal(signal);
-    EXPECT_EQ(broker.process().wait_for_exit(std::chrono::seconds(30)), 0) << broker.process().output();
+    EXPECT_EQ(broker.process().wait_for_exit(std::chrono::seconds(30)), 0)
+        << broker.process().output();
   }
 }
 
@@ -57,9 +61,21 @@ TEST(KafkaDevBroker, RejectsABadOptionWithOneLineNamingIt) {
   EXPECT_NE(broker.output().find("--partitions"), std::string::npos) << broker.output();
 }
 
+// A misspelt flag given last used to be reported as missing its value.
+TEST(KafkaDevBroker, AnUnknownOptionIsNamedAsUnknownWhereverItStands) {
+  for (const auto& args :
+       {std::vector<std::string>{"--bogus"}, std::vector<std::string>{"--bogus=1"},
+        std::vector<std::string>{"--bogus", "1", "--brokers", "1"}}) {
+    ChildProcess broker(broker_bin(), args);
+    EXPECT_EQ(broker.wait_for_exit(std::chrono::seconds(30)), 2);
+    EXPECT_EQ(broker.output(), "kafka-dev-broker: unknown option '--bogus' (see --help)\n");
+  }
+}
+
 TEST(KafkaDevBroker, RoundTripsArbitraryBytesThroughKcat) {
   DevBroker broker;
-  const std::vector<std::string> values{"plain", "two\nlines", std::string("nul\0byte", 8), "pipe|and\ttab"};
+  const std::vector<std::string> values{"plain", "two\nlines", std::string("nul\0byte", 8),
+                                        "pipe|and\ttab"};
   ASSERT_TRUE(broker.kcat_produce("user-events", values, 1));
   const auto messages = broker.kcat_consume("user-events", values.size());
   ASSERT_EQ(messages.size(), values.size());

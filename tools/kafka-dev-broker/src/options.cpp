@@ -1,13 +1,19 @@
 #include "options.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <stdexcept>
+#include <string_view>
 
 namespace tracker::dev_broker {
 namespace {
 
 constexpr int kMaxBrokers = 16;
 constexpr int kMaxPartitions = 1000;
+// The options that take a value; --help is the only one that does not.
+constexpr std::array<std::string_view, 5> kValueOptions{"--brokers", "--partitions",
+                                                        "--bootstrap-file", "--debug", "--topic"};
 
 int parse_count(const std::string& option, const std::string& text, int max) {
   int value = 0;
@@ -43,18 +49,22 @@ Options parse_options(const std::vector<std::string>& args) {
       options.help = true;
       continue;
     }
-    // Every other option takes a value: "--opt value" or "--opt=value".
-    std::string name = arg;
-    std::string value;
-    if (const auto eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-    } else if (arg.starts_with("--") && i + 1 < args.size()) {
-      value = args[++i];
-    } else if (arg.starts_with("--")) {
-      throw std::invalid_argument(arg + ": missing value");
-    } else {
+    if (!arg.starts_with("--")) {
       throw std::invalid_argument("unexpected argument '" + arg + "' (see --help)");
+    }
+    // Every other option takes a value: "--opt value" or "--opt=value".
+    const auto eq = arg.find('=');
+    const std::string name = arg.substr(0, eq);
+    if (std::find(kValueOptions.begin(), kValueOptions.end(), name) == kValueOptions.end()) {
+      throw std::invalid_argument("unknown option '" + name + "' (see --help)");
+    }
+    std::string value;
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      throw std::invalid_argument(arg + ": missing value");
     }
     if (name == "--brokers") {
       options.brokers = parse_count(name, value, kMaxBrokers);
@@ -65,15 +75,14 @@ Options parse_options(const std::vector<std::string>& args) {
       options.bootstrap_file = value;
     } else if (name == "--debug") {
       options.debug = value;
-    } else if (name == "--topic") {
+    } else {  // --topic, the last of kValueOptions
       extra_topics.push_back(value);
-    } else {
-      throw std::invalid_argument("unknown option '" + name + "' (see --help)");
     }
   }
   options.topics.push_back({"user-events", options.partitions});
   options.topics.push_back({"user-events.dlq", options.partitions});
-  for (const auto& text : extra_topics) options.topics.push_back(parse_topic(text, options.partitions));
+  for (const auto& text : extra_topics)
+    options.topics.push_back(parse_topic(text, options.partitions));
   return options;
 }
 
