@@ -115,7 +115,9 @@ for name in $(compgen -e); do
       say "ignoring ${name}: the admin ports are PIXEL_ADMIN_PORT=${pixel_admin_port} and WORKER_ADMIN_PORT=${worker_admin_port}"
       unset "${name}" ;;
     TRACKER__HTTP__PORT)
-      [[ ${!name} == "${pixel_port}" ]] || say "ignoring ${name}: PIXEL_PORT=${pixel_port} is set too"
+      if [[ -n ${PIXEL_PORT:-} && ${!name} != "${pixel_port}" ]]; then
+        say "ignoring ${name}: PIXEL_PORT=${pixel_port} is set too"
+      fi
       unset "${name}" ;;
     TRACKER__FILEEVENTSTORE__FILE) unset "${name}" ;;  # taken above
   esac

@@ -19,6 +19,7 @@
 #include "tracker/metrics/admin_server.hpp"
 #include "tracker/metrics/registry.hpp"
 #include "tracker/runtime/signals.hpp"
+#include "tracker/text/quoted.hpp"
 #include "tracker/worker/application/store_visits.hpp"
 #include "tracker/worker/infrastructure/checkpoint_file.hpp"
 #include "tracker/worker/infrastructure/consume_loop.hpp"
@@ -136,7 +137,8 @@ int main(int argc, char** argv) {
                            settings.string("Log__Format"));
     return run(settings);
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "storage-worker: %s\n", error.what());
+    // One line whatever it quotes: librdkafka's refusals quote the value.
+    std::fprintf(stderr, "storage-worker: %s\n", tracker::text::one_line(error.what()).c_str());
     return 2;
   }
 }

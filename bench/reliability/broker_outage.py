@@ -12,6 +12,7 @@ import time
 
 sys.dont_write_bytecode = True
 import harness  # noqa: E402
+import load_results  # noqa: E402
 
 PARTITION_LIMIT_BYTES = 5 * 1024 * 1024
 
@@ -43,13 +44,13 @@ def main():
         during = load.summary(down_unix, up_unix)
         after = load.summary(up_unix, None)
         verdict.figure(f"load {rate}/s for {seconds} s, brokers down {up_unix - down_unix:.1f} s")
-        verdict.figure("before outage: " + harness.fmt_summary(before))
-        verdict.figure("during outage: " + harness.fmt_summary(during))
-        verdict.figure("after outage:  " + harness.fmt_summary(after))
+        verdict.figure("before outage: " + load_results.fmt_summary(before))
+        verdict.figure("during outage: " + load_results.fmt_summary(during))
+        verdict.figure("after outage:  " + load_results.fmt_summary(after))
         ratio = during["p99_ms"] / before["p99_ms"] if before["p99_ms"] else float("inf")
         verdict.figure(f"p99 during / before = {ratio:.2f} (goal <= 2)")
         verdict.rule("every request answered 200", total["ok"] == total["sent"] == rate * seconds,
-                     harness.fmt_summary(total))
+                     load_results.fmt_summary(total))
 
         counts = harness.wait_all_stored(verdict, load.ids(), [events], 120)
         pixel_counts = harness.pixel_events(pixel)

@@ -20,6 +20,7 @@ import time
 
 sys.dont_write_bytecode = True
 import harness  # noqa: E402
+import load_results  # noqa: E402
 
 
 def stream_with(stack, pixel, run_id, visits, rate, actions):
@@ -66,7 +67,7 @@ def main():
             verdict.rule("phase 1: A exits 0 on SIGTERM", worker_a.wait_exit(30) == 0)
         load = stream_with(stack, pixel, "term", visits, rate, [(0.5, stop_a)])
         total = load.summary()
-        verdict.figure("phase 1 load: " + harness.fmt_summary(total))
+        verdict.figure("phase 1 load: " + load_results.fmt_summary(total))
         verdict.rule("phase 1: every request answered 200", total["ok"] == total["sent"] == visits)
         counts = harness.wait_all_stored(verdict, load.ids(), [file_a, file_b], 120)
         in_a, in_b = ids_in(file_a, load.ids()), ids_in(file_b, load.ids())
@@ -90,7 +91,7 @@ def main():
         load = stream_with(stack, pixel, "kill", visits, rate, [(0.4, kill_a)])
         verdict.rule("phase 2: A died of SIGKILL", killed["code"] == -signal.SIGKILL)
         total = load.summary()
-        verdict.figure("phase 2 load: " + harness.fmt_summary(total))
+        verdict.figure("phase 2 load: " + load_results.fmt_summary(total))
         verdict.rule("phase 2: every request answered 200", total["ok"] == total["sent"] == visits)
         counts = harness.wait_all_stored(verdict, load.ids(), [file_a, file_b], 120)
         verdict.figure(f"phase 2: B had A's partitions back {killed_take_over(worker_b, mark_b):s}")

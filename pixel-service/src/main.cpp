@@ -32,6 +32,7 @@
 #include "tracker/runtime/signals.hpp"
 #include "tracker/runtime/stop_deadline.hpp"
 #include "tracker/runtime/thread_scheduling.hpp"
+#include "tracker/text/quoted.hpp"
 #include "visit_recorder.hpp"
 
 namespace {
@@ -84,11 +85,22 @@ std::filesystem::path image_path(const pixel::PixelSettings& settings, const cha
       settings.image_path, pixel::bundled_image_candidates(executable, TRACKER_PIXEL_SOURCE_IMAGE));
 }
 
+// The image named by TRACKER__PIXEL__IMAGE, or the bundled one when that is
+// empty; a refusal names the setting only when it was set.
+std::string load_image(const pixel::PixelSettings& settings, const std::filesystem::path& image) {
+  try {
+    return pixel::load_gif(image);
+  } catch (const pixel::ImageError& error) {
+    if (settings.image_path.empty()) throw;
+    throw pixel::ImageError(std::string("TRACKER__PIXEL__IMAGE: ") + error.what());
+  }
+}
+
 int serve(const pixel::PixelSettings& settings, const char* argv0) {
   // Before any thread starts: stop and reload signals go to the admin thread.
   runtime::block_watched_signals();
   const std::filesystem::path image = image_path(settings, argv0);
-  const pixel::Responses responses(pixel::load_gif(image));
+  const pixel::Responses responses(load_image(settings, image));
 
   // librdkafka's threads (batching, lz4, the broker connections) and the
   // admin thread share the core with the public port's thread. Created from
@@ -201,7 +213,8 @@ int main(int argc, char** argv) {
     logging::init("pixel-service", settings.log_level, settings.log_format);
     return serve(settings, argv[0]);
   } catch (const std::exception& error) {
-    std::fprintf(stderr, "pixel-service: %s\n", error.what());
+    // One line whatever it quotes: librdkafka's refusals quote the value.
+    std::fprintf(stderr, "pixel-service: %s\n", text::one_line(error.what()).c_str());
     return 2;  // could not start (as the storage worker): 1 is a stop cut short
   }
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>  // environ
 
+#include <algorithm>
 #include <charconv>
 #include <cstddef>
 #include <optional>
@@ -56,25 +57,10 @@ std::optional<std::pair<std::string, std::size_t>> split_index(std::string_view 
   return std::pair{std::string(upper_path.substr(0, separator)), index};
 }
 
-/// The error is the operator's one line, but a variable name can hold any
-/// byte but NUL (env(1) sets names with line breaks): control bytes are shown
-/// as \xHH, never raw. Values arrive already quoted (text::quoted).
-std::string one_line(std::string_view text) {
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string line;
-  line.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      line += "\\x";
-      line += kHex[byte >> 4];
-      line += kHex[byte & 0xf];
-    } else {
-      line += c;
-    }
-  }
-  return line;
-}
+// The error is the operator's one line, but a variable name can hold any
+// byte but NUL (env(1) sets names with line breaks): control bytes are shown
+// as \xHH, never raw. Values arrive already quoted (text::quoted).
+using text::one_line;
 
 [[noreturn]] void fail(const std::string& key, const std::string& problem) {
   throw ConfigError(one_line(key + ": " + problem));
@@ -169,6 +155,7 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
         fail(items.begin()->second.name, "set both by index and as " + whole.at(path).name);
       }
       std::vector<std::string> list;
+      std::vector<std::string> names;
       for (const auto& [index, setting] : items) {
         if (index != list.size()) {
           fail(setting.name, "index keys must count up from 0 (missing " + canonical_name(path) +
@@ -176,10 +163,12 @@ Config Config::load(const std::vector<KeyDefinition>& schema,
         }
         // Trimmed, as the items of a comma list are.
         list.emplace_back(detail::trim(setting.value));
+        names.push_back(setting.name);
         if (list.back().empty() && !definition->may_be_empty) fail(setting.name, "is empty");
       }
       config.lists_[path] = std::move(list);
-      config.names_[path] = canonical_name(path);  // the items' own keys are __0, __1, ...
+      config.names_[path] = canonical_name(path);
+      config.item_names_[path] = std::move(names);
       continue;
     }
     switch (definition->type) {
@@ -233,12 +222,19 @@ Config Config::from_process_environment(
 
 ConfigError Config::invalid(std::string_view path, std::string_view value,
                             std::string_view problem) const {
-  const auto name = names_.find(detail::to_upper(path));
+  const auto upper = detail::to_upper(path);
+  const auto name = names_.find(upper);
   if (name == names_.end()) {
     throw std::logic_error("config key " + std::string(path) + " is not in the schema");
   }
-  return ConfigError(
-      one_line(name->second + ": " + std::string(problem) + ": " + text::quoted(value)));
+  std::string key = name->second;
+  // A list set by index keys: the item's own key (X__1), as written.
+  if (const auto items = item_names_.find(upper); items != item_names_.end()) {
+    const auto& list = lists_.at(upper);
+    const auto item = std::find(list.begin(), list.end(), value);
+    if (item != list.end()) key = items->second[static_cast<std::size_t>(item - list.begin())];
+  }
+  return ConfigError(one_line(key + ": " + std::string(problem) + ": " + text::quoted(value)));
 }
 
 std::string Config::string(std::string_view path) const {

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "json_formatter.hpp"
+#include "text_formatter.hpp"
 #include "tracker/config/config.hpp"
 #include "tracker/text/quoted.hpp"
 
@@ -48,11 +49,7 @@ std::unique_ptr<spdlog::formatter> make_formatter(const std::string& service_nam
                                                   const std::string& format) {
   const auto wanted = lower(format);
   if (wanted == "json") return std::make_unique<detail::JsonFormatter>(service_name);
-  if (wanted == "text") {
-    // UTC with a Z, like the events; the service name is the logger's name.
-    return std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%S.%fZ [%l] %n: %v",
-                                                       spdlog::pattern_time_type::utc);
-  }
+  if (wanted == "text") return std::make_unique<detail::TextFormatter>();
   throw config::ConfigError("TRACKER__LOG__FORMAT: unknown format " + text::quoted(format) +
                             " (expected text or json)");
 }

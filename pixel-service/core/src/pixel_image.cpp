@@ -23,8 +23,7 @@ bool is_gif(std::string_view bytes) {
 }
 
 std::string load_gif(const std::filesystem::path& path) {
-  const std::string name = "pixel image " + text::quoted(path.string(), text::kShownPathBytes) +
-                           " (TRACKER__PIXEL__IMAGE)";
+  const std::string name = "pixel image " + text::quoted(path.string(), text::kShownPathBytes);
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   if (ec) throw ImageError(name + ": " + ec.message());

@@ -106,7 +106,7 @@ std::optional<Checkpoint> CheckpointFile::load() const {
   text << in.rdbuf();
   auto checkpoint = parse_checkpoint(text.str());
   if (!checkpoint) {
-    throw std::runtime_error(path_.string() +
+    throw std::runtime_error(shown_path(path_) +
                              ": not a valid checkpoint (move it away to start from the "
                              "consumer group's committed offsets)");
   }

@@ -46,7 +46,8 @@ FileEventStore::FileEventStore(std::filesystem::path path) : path_(std::move(pat
   // Refuse what only looks like a file: appending to a FIFO or device is no store.
   struct stat status {};
   if (::fstat(fd_.get(), &status) != 0) throw std::runtime_error(file_error("stat", path_, errno));
-  if (!S_ISREG(status.st_mode)) throw std::runtime_error(path_.string() + ": not a regular file");
+  if (!S_ISREG(status.st_mode))
+    throw std::runtime_error(shown_path(path_) + ": not a regular file");
 }
 
 std::variant<FilePosition, PortError> FileEventStore::position() const {

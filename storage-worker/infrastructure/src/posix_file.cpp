@@ -11,10 +11,14 @@
 
 namespace tracker::worker::infrastructure {
 
+std::string shown_path(const std::filesystem::path& path) {
+  return text::quoted(path.string(), text::kShownPathBytes);
+}
+
 std::string file_error(std::string_view what, const std::filesystem::path& path, int errno_value) {
   std::string message{what};
   message += ' ';
-  message += text::quoted(path.string(), text::kShownPathBytes);
+  message += shown_path(path);
   message += ": ";
   message += std::strerror(errno_value);
   return message;

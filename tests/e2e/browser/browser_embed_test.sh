@@ -11,13 +11,15 @@ root=$(cd "$(dirname "$0")/../../.." && pwd)
 work=$(mktemp -d)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-export PIXEL_PORT=$(free_port) DEMO_PORT=$(free_port) PIXEL_ADMIN_PORT=$(free_port) WORKER_ADMIN_PORT=$(free_port)
+# The pixel's port as a service setting: run.sh takes it as its PIXEL_PORT.
+pixel_port=$(free_port)
+export TRACKER__HTTP__PORT=${pixel_port} DEMO_PORT=$(free_port) PIXEL_ADMIN_PORT=$(free_port) WORKER_ADMIN_PORT=$(free_port)
 export TRACKER_STATE_DIR=${work}/state tracker__fileEventStore__file=${work}/events.log
 export TRACKER_SKIP_BUILD=1 TRACKER_BIN_DIR=${bin_dir}
 # Other spellings of the keys run.sh sets, as a caller's environment may hold:
 # run.sh's own values must win without the services refusing the key as set
 # twice.
-export tracker__kafka__servers='["nowhere:1"]' TRACKER__KAFKA__SERVERS__0=nowhere:2 Tracker__Http__Port=1
+export tracker__kafka__servers='["nowhere:1"]' TRACKER__KAFKA__SERVERS__0=nowhere:2
 events=${tracker__fileEventStore__file}
 
 # Job control on: without it bash starts background jobs with SIGINT ignored,
@@ -51,12 +53,12 @@ ready_or_gone() {
 }
 wait_for "the pipeline to be ready" 120 ready_or_gone
 # Settings run.sh overrides are not dropped silently.
-for name in tracker__kafka__servers TRACKER__KAFKA__SERVERS__0 Tracker__Http__Port; do
+for name in tracker__kafka__servers TRACKER__KAFKA__SERVERS__0; do
   grep -q "ignoring ${name}: " "${work}/run.out" || fail "run.sh did not say it ignores ${name}"
 done
 
 visit() {  # page path -> checks the image loaded and the visit is stored
-  local page_url="http://localhost:${DEMO_PORT}$1?pixel=http://127.0.0.1:${PIXEL_PORT}"
+  local page_url="http://localhost:${DEMO_PORT}$1?pixel=http://127.0.0.1:${pixel_port}"
   local dom
   dom=$(chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
           --disable-component-update --no-first-run --disable-sync --disable-quic \
@@ -84,7 +86,7 @@ visit /coep.html
 visit_and_stop() {  # run label, visits -> each answered 200, then Ctrl-C
   for i in $(seq 1 "$2"); do
     [[ $(curl -s -o /dev/null -w '%{http_code}' -H "User-Agent: $1-${i}" \
-           "http://127.0.0.1:${PIXEL_PORT}/track") == 200 ]] || fail "visit $1-${i} was not answered 200"
+           "http://127.0.0.1:${pixel_port}/track") == 200 ]] || fail "visit $1-${i} was not answered 200"
   done
   kill -INT -- "-${run_pid}"
   wait "${run_pid}" || fail "run.sh did not stop cleanly (exit $?)"

@@ -283,15 +283,6 @@ TEST_F(AdminServerTest, ProbeReadyIsTrueOn200AndFalseOn503) {
   EXPECT_FALSE(tracker::metrics::probe_ready("127.0.0.1", port(), 2000));
 }
 
-// A service bound to every address is probed where a health check on the
-// same host reaches it: loopback.
-TEST_F(AdminServerTest, ProbeReadyOfAWildcardBindAsksOnLoopback) {
-  start();
-  EXPECT_TRUE(tracker::metrics::probe_ready("0.0.0.0", port(), 2000));
-  readiness_.set(false, "store: ENOSPC");
-  EXPECT_FALSE(tracker::metrics::probe_ready("0.0.0.0", port(), 2000));
-}
-
 TEST(ProbeReady, IsFalseForAClosedPort) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor probe_target(io, {boost::asio::ip::make_address("127.0.0.1"), 0});

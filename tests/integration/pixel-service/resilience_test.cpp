@@ -199,6 +199,8 @@ TEST(PixelResilience, ImageThatIsNotAGifStopsStartup) {
   EXPECT_EQ(result.exit_code, 2);
   const auto lines = lines_of(result.output);
   ASSERT_EQ(lines.size(), 1U) << result.output;
+  EXPECT_EQ(lines.front().rfind("pixel-service: TRACKER__PIXEL__IMAGE: pixel image \"", 0), 0U)
+      << lines.front();
   EXPECT_NE(lines.front().find("not a GIF"), std::string::npos) << lines.front();
 }
 
@@ -215,6 +217,18 @@ TEST(PixelResilience, BadConfigurationStopsStartupNamingTheKey) {
     ASSERT_EQ(lines.size(), 1U) << result.output;
     EXPECT_NE(lines.front().find(name), std::string::npos) << lines.front();
   }
+}
+
+// librdkafka's refusal quotes the value it refused: a line break in it must
+// not forge a second line.
+TEST(PixelResilience, ARefusedKafkaValueStaysOnOneLine) {
+  const auto result = run_pixel_until_exit(
+      {{"TRACKER__KAFKA__CONFIG__COMPRESSION_CODEC", "zz\n2026-01-01T00:00:00Z [info] forged"}});
+  EXPECT_EQ(result.exit_code, 2);
+  const auto lines = lines_of(result.output);
+  ASSERT_EQ(lines.size(), 1U) << result.output;
+  EXPECT_NE(lines.front().find(R"(zz\x0a2026-01-01T00:00:00Z [info] forged)"), std::string::npos)
+      << lines.front();
 }
 
 TEST(PixelResilience, PortInUseStopsStartupNamingThePort) {

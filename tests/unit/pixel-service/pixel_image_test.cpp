@@ -29,8 +29,7 @@ TEST(PixelImage, RefusesAFileThatIsNotAGif) {
     load_gif(dir / "x.png");
     FAIL() << "no error";
   } catch (const ImageError& error) {
-    EXPECT_NE(std::string(error.what()).find(R"(x.png" (TRACKER__PIXEL__IMAGE): not a GIF)"),
-              std::string::npos)
+    EXPECT_NE(std::string(error.what()).find(R"(x.png": not a GIF)"), std::string::npos)
         << error.what();
   }
 }
@@ -54,9 +53,7 @@ TEST(PixelImage, APathIsShownQuotedWithItsControlBytesEscaped) {
     FAIL() << "no error";
   } catch (const ImageError& error) {
     const std::string message = error.what();
-    EXPECT_NE(
-        message.find(R"(/a\x0a2026-01-01T00:00:00Z [info] forged" (TRACKER__PIXEL__IMAGE): )"),
-        std::string::npos)
+    EXPECT_NE(message.find(R"(/a\x0a2026-01-01T00:00:00Z [info] forged": )"), std::string::npos)
         << message;
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
   }

@@ -77,8 +77,9 @@ TEST(Settings, ABadValueIsQuotedWithItsControlBytesEscapedAndTheKeyAsWritten) {
   EXPECT_EQ(error_for({"tracker__pixel__forwardedheader=a\n2026-01-01T00:00:00Z [info] forged"}),
             "tracker__pixel__forwardedheader: neither X-Forwarded-For nor Forwarded: "
             R"("a\x0a2026-01-01T00:00:00Z [info] forged")");
-  EXPECT_EQ(error_for({"TRACKER__PIXEL__TRUSTEDPROXIES__0=10.0.0.1\x1b[31m"}),
-            "TRACKER__PIXEL__TRUSTEDPROXIES: not an address or CIDR (e.g. 10.0.0.0/8, "
+  EXPECT_EQ(error_for({"TRACKER__PIXEL__TRUSTEDPROXIES__0=10.0.0.0/8",
+                       "tracker__pixel__trustedproxies__1=10.0.0.1\x1b[31m"}),
+            "tracker__pixel__trustedproxies__1: not an address or CIDR (e.g. 10.0.0.0/8, "
             R"(2001:db8::/32): "10.0.0.1\x1b[31m")");
 }
 

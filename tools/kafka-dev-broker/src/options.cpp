@@ -49,6 +49,7 @@ Options parse_options(const std::vector<std::string>& args) {
       options.help = true;
       continue;
     }
+    if (arg.starts_with("--help=")) throw std::invalid_argument("--help takes no value");
     if (!arg.starts_with("--")) {
       throw std::invalid_argument("unexpected argument '" + arg + "' (see --help)");
     }

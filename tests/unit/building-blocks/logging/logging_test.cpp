@@ -76,6 +76,20 @@ TEST(Logging, TextLineHasUtcTimeLevelServiceAndMessage) {
       << lines[0];
 }
 
+// Messages carry values from the environment (paths, topics): a line break
+// in one must not forge a second line, nor an escape sequence reach the
+// terminal.
+TEST(Logging, TextLineShowsControlBytesEscapedAndStaysOneLine) {
+  StderrCapture capture;
+  init("storage-worker", "info", "text");
+  spdlog::info("file {}", "/data/x\n2026-01-01T00:00:00.000000Z [error] forged\x1b[2J");
+  const auto lines = capture.lines();
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_TRUE(lines[0].ends_with(
+      R"( [info] storage-worker: file /data/x\x0a2026-01-01T00:00:00.000000Z [error] forged\x1b[2J)"))
+      << lines[0];
+}
+
 TEST(Logging, JsonLinesAreValidJsonWithTheMessageEscaped) {
   StderrCapture capture;
   init("storage \"worker\"", "debug", "json");

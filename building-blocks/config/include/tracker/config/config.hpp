@@ -70,9 +70,10 @@ class Config {
 
   /// The start-up error for a value a service checks itself (a header name,
   /// a CIDR): "NAME: problem: "value"", the setting named as the operator
-  /// wrote it (or in its canonical spelling, with "(default)", when it was not
-  /// set) and the value quoted as load() quotes it, so the line stays one
-  /// line whatever the value holds.
+  /// wrote it (for an item of a list set by index keys, that item's key; in
+  /// its canonical spelling, with "(default)", when it was not set) and the
+  /// value quoted as load() quotes it, so the line stays one line whatever
+  /// the value holds.
   ConfigError invalid(std::string_view path, std::string_view value,
                       std::string_view problem) const;
 
@@ -88,6 +89,7 @@ class Config {
  private:
   std::map<std::string, std::string> values_;  // canonical upper-case path -> raw value
   std::map<std::string, std::string> names_;   // canonical upper-case path -> name for errors
+  std::map<std::string, std::vector<std::string>> item_names_;  // lists set by index: X__0, ...
   std::map<std::string, ValueType> types_;
   std::map<std::string, std::vector<std::string>> lists_;  // List keys, parsed once at load
   std::map<std::string, std::string> kafka_properties_;
