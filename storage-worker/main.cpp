@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
       return ready ? 0 : 1;
     }
     if (argc > 1)
-      throw config::ConfigError{std::string{"unknown argument "} + argv[1] +
+      throw config::ConfigError{std::string{"unknown argument "} + tracker::text::quoted(argv[1]) +
                                 " (the only flag is --health-check)"};
     tracker::logging::init("storage-worker", settings.string("Log__Level"),
                            settings.string("Log__Format"));

@@ -207,7 +207,8 @@ int main(int argc, char** argv) {
       return ready ? 0 : 1;
     }
     if (argc > 1) {
-      std::fprintf(stderr, "pixel-service: unknown argument '%s' (only --health-check)\n", argv[1]);
+      std::fprintf(stderr, "pixel-service: unknown argument %s (only --health-check)\n",
+                   text::quoted(argv[1]).c_str());
       return 2;
     }
     logging::init("pixel-service", settings.log_level, settings.log_format);

@@ -94,7 +94,7 @@ TEST(StorageWorkerStartup, AnUnknownArgumentIsRefused) {
   const auto code = worker.wait_for_exit(30s);
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 2);
-  EXPECT_TRUE(worker.wait_for_line("unknown argument --bogus", 10s)) << worker.output();
+  EXPECT_TRUE(worker.wait_for_line(R"(unknown argument "--bogus")", 10s)) << worker.output();
 }
 
 }  // namespace
