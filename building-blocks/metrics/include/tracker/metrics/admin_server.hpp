@@ -45,10 +45,11 @@ class AdminServer {
   /// Binds and listens at once; throws std::system_error naming the port if
   /// it cannot (address in use). Port 0 picks a free port (see port()).
   AdminServer(boost::asio::io_context& io, const std::string& address, std::uint16_t port,
-              std::shared_ptr<prometheus::Registry> registry, std::function<Readiness()> readiness);
+              std::shared_ptr<prometheus::Registry> registry,
+              std::function<Readiness()> readiness);
   AdminServer(boost::asio::io_context& io, const std::string& address, std::uint16_t port,
-              std::shared_ptr<prometheus::Registry> registry, std::function<Readiness()> readiness,
-              AdminOptions options);
+              std::shared_ptr<prometheus::Registry> registry,
+              std::function<Readiness()> readiness, AdminOptions options);
   ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
