@@ -72,15 +72,20 @@ void Consumer::Impl::handle_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_pa
       }
     }
     spdlog::info("kafka consumer: assigned {} partition(s) ({})", changed.size(), cooperative ? "cooperative" : "eager");
+    // librdkafka keeps a partition's pause through losing it and getting it
+    // back; whoever paused it may have resumed "all assigned" meanwhile,
+    // which then did not include it. A partition is assigned unpaused.
+    // Resumed before the assign, never after: librdkafka 2.0 numbers a
+    // partition's operations before queueing them, so a resume from this
+    // thread racing with the fetch start its main thread queues after
+    // assign() can overtake it, and the fetch start, now "outdated", is
+    // dropped: the partition is never fetched and nothing says so.
+    log_if_error(rd_kafka_resume_partitions(rk.get(), partitions), "resume");
     if (cooperative) {
       log_if_error(rd_kafka_incremental_assign(rk.get(), partitions), "incremental assign");
     } else {
       log_if_error(rd_kafka_assign(rk.get(), partitions), "assign");
     }
-    // librdkafka keeps a partition's pause through losing it and getting it
-    // back; whoever paused it may have resumed "all assigned" meanwhile,
-    // which then did not include it. A partition is assigned unpaused.
-    log_if_error(rd_kafka_resume_partitions(rk.get(), partitions), "resume");
     return;
   }
 
