@@ -88,6 +88,16 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<Admin
   }
 }
 
+// The first parameter (the owner) keeps the acceptor alive until the loop ends. A parameter, unlike
+// a lambda's capture, lives in the coroutine's own frame: a capturing lambda
+// coroutine read its capture through the lambda object, which was not always
+// alive any more at its first resume (UBSan caught the freed shared_ptr under
+// descriptor exhaustion).
+asio::awaitable<void> accept_loop_owned(std::shared_ptr<void> /*owner*/, tcp::acceptor& acceptor,
+                                        std::shared_ptr<AdminState> state) {
+  co_await accept_loop(acceptor, std::move(state));
+}
+
 }  // namespace
 
 AdminServer::AdminServer(asio::io_context& io, const std::string& address, std::uint16_t port,
@@ -116,12 +126,7 @@ AdminServer::AdminServer(asio::io_context& io, const std::string& address, std::
   impl_->port = impl_->acceptor.local_endpoint().port();
 
   // The coroutine holds `impl_` (and with it the acceptor) alive until it ends.
-  asio::co_spawn(
-      io,
-      [impl = impl_]() -> asio::awaitable<void> {
-        co_await accept_loop(impl->acceptor, impl->state);
-      },
-      asio::detached);
+  asio::co_spawn(io, accept_loop_owned(impl_, impl_->acceptor, impl_->state), asio::detached);
 }
 
 AdminServer::~AdminServer() {
