@@ -88,11 +88,11 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<Admin
   }
 }
 
-// The first parameter (the owner) keeps the acceptor alive until the loop ends. A parameter, unlike
-// a lambda's capture, lives in the coroutine's own frame: a capturing lambda
-// coroutine read its capture through the lambda object, which was not always
-// alive any more at its first resume (UBSan caught the freed shared_ptr under
-// descriptor exhaustion).
+// The first parameter (the owner) keeps the acceptor alive until the loop
+// ends. A parameter, unlike a lambda's capture, lives in the coroutine's own
+// frame: a capturing lambda coroutine read its capture through the lambda
+// object, which was not always alive any more at its first resume (UBSan
+// caught the freed shared_ptr under descriptor exhaustion).
 asio::awaitable<void> accept_loop_owned(std::shared_ptr<void> /*owner*/, tcp::acceptor& acceptor,
                                         std::shared_ptr<AdminState> state) {
   co_await accept_loop(acceptor, std::move(state));
