@@ -40,8 +40,15 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
     const auto id = to_partition_id(partition);
     accepted_until_.erase(id);
     resume_check_.forget(id);
+    const auto group_it = group.find(partition);
+    // A partition given its start offset has its fetch started inside the
+    // assign itself. One left to librdkafka starts later, from its main
+    // thread, once that thread has read the group's offset again, and a
+    // pause of ours racing with that start can make librdkafka drop it: the
+    // partition would never be fetched. So the offset already read is passed.
+    if (group_it != group.end()) start[partition] = group_it->second;
     const auto it = stored_offsets_.find(id);
-    if (it == stored_offsets_.end()) continue;  // the consumer starts at the group's offset
+    if (it == stored_offsets_.end()) continue;  // the group's offset, or the reset policy's
     // A log that ends before the checkpoint's offset is not the one the
     // checkpoint counted in: trusting it would skip the new log's first
     // messages as stored.
@@ -53,7 +60,6 @@ std::map<kafka::TopicPartition, std::int64_t> ConsumeLoop::on_assigned(
       start[partition] = log->second.low;
       continue;
     }
-    const auto group_it = group.find(partition);
     if (group_it != group.end() && group_it->second > it->second) continue;
     start[partition] = it->second;
     // A new log that has grown past the checkpoint's offset: its message
