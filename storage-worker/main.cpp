@@ -38,7 +38,6 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kHealthCheckFlag = "--health-check";
 constexpr auto kDeadLetterAckDeadline = 10s;
-constexpr int kProbeTimeoutMs = 2000;
 constexpr int kMiB = 1024 * 1024;
 
 /// Each batch allocates and frees megabytes (values, decoded lines). By
@@ -126,8 +125,8 @@ int main(int argc, char** argv) {
     // the event file is touched.
     tracker::kafka::check_properties(settings.kafka_properties(), settings.kafka_property_keys());
     if (argc == 2 && argv[1] == kHealthCheckFlag) {
-      const bool ready = tracker::metrics::probe_ready(settings.string("Admin__Address"),
-                                                       admin_port(settings), kProbeTimeoutMs);
+      const bool ready =
+          tracker::metrics::probe_ready(settings.string("Admin__Address"), admin_port(settings));
       return ready ? 0 : 1;
     }
     if (argc > 1)

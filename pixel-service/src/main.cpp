@@ -43,8 +43,6 @@ using namespace tracker;
 // Requests already in progress at SIGTERM get this long to be answered.
 constexpr std::chrono::milliseconds kDrainTimeout{3000};
 constexpr std::chrono::milliseconds kSinkSampleInterval{500};
-// --health-check: how long the probe of the admin port may take.
-constexpr int kProbeTimeoutMs = 2000;
 
 kafka::ProducerOptions producer_options(const pixel::SinkSettings& sink) {
   kafka::ProducerOptions options;
@@ -202,8 +200,7 @@ int main(int argc, char** argv) {
     // A misspelt Kafka setting stops start-up here, named as written.
     kafka::check_properties(config.kafka_properties(), config.kafka_property_keys());
     if (argc > 1 && std::string_view(argv[1]) == "--health-check") {
-      const bool ready =
-          metrics::probe_ready(settings.admin_address, settings.admin_port, kProbeTimeoutMs);
+      const bool ready = metrics::probe_ready(settings.admin_address, settings.admin_port);
       return ready ? 0 : 1;
     }
     if (argc > 1) {

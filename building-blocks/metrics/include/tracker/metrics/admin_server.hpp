@@ -69,7 +69,7 @@ class AdminServer {
 /// flag (Docker HEALTHCHECK; slim images have no curl): GET /health/ready on
 /// this host's admin port, bound to `bind_address` (TRACKER__ADMIN__ADDRESS;
 /// a wildcard, 0.0.0.0 or ::, is probed on loopback). True on 200 within
-/// `timeout_ms`.
-bool probe_ready(const std::string& bind_address, std::uint16_t port, int timeout_ms);
+/// `timeout_ms` (by default 2 s, well inside Docker's 3 s health-check timeout).
+bool probe_ready(const std::string& bind_address, std::uint16_t port, int timeout_ms = 2000);
 
 }  // namespace tracker::metrics
