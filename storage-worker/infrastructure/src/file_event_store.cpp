@@ -1,11 +1,13 @@
 #include "tracker/worker/infrastructure/file_event_store.hpp"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 #include <utility>
@@ -37,6 +39,75 @@ std::variant<UniqueFd, PortError> open_for_append(const std::filesystem::path& p
   return fd;
 }
 
+// The identity and length statx reports for `path` relative to `directory`
+// (AT_EMPTY_PATH with "" for a descriptor itself); errno when it fails.
+std::variant<FilePosition, int> stat_position(int directory, const char* path, int flags) {
+  struct statx status {};
+  if (::statx(directory, path, flags, STATX_INO | STATX_SIZE | STATX_BTIME | STATX_TYPE, &status) !=
+      0) {
+    return errno;
+  }
+  FilePosition position{makedev(status.stx_dev_major, status.stx_dev_minor), status.stx_ino,
+                        status.stx_size};
+  if ((status.stx_mask & STATX_BTIME) != 0) {
+    position.born_ns = static_cast<std::uint64_t>(status.stx_btime.tv_sec) * 1'000'000'000U +
+                       status.stx_btime.tv_nsec;
+  }
+  if (!S_ISREG(status.stx_mode)) position.inode = 0;  // never the checkpoint's file
+  return position;
+}
+
+// Cuts the file at `path` back to `checkpointed.length`, if it is still the
+// checkpoint's file once opened (logrotate may be renaming meanwhile); errno.
+int cut_to(const std::filesystem::path& path, const FilePosition& checkpointed) {
+  const UniqueFd fd{::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC)};
+  if (!fd.valid()) return errno;
+  const auto opened = stat_position(fd.get(), "", AT_EMPTY_PATH);
+  if (const int* error = std::get_if<int>(&opened)) return *error;
+  if (!std::get<FilePosition>(opened).same_file_as(checkpointed)) return ESTALE;
+  if (::ftruncate(fd.get(), static_cast<off_t>(checkpointed.length)) != 0) return errno;
+  if (::fdatasync(fd.get()) != 0) return errno;
+  return 0;
+}
+
+// A crash after a batch's lines were written and before its checkpoint was
+// saved, then a rotation by rename (logrotate's `create`) before the restart,
+// leaves those lines at the end of the renamed file, while the batch is read
+// again from Kafka and stored in the new one. The renamed file is found
+// beside `path` by the checkpoint's identity and cut back to the checkpointed
+// length, so that batch is stored once. Only with a birth time: an inode
+// number alone may be another file's by now. A failure here costs at most
+// that batch twice, so it is logged, not fatal.
+void cut_rotated_tail(const std::filesystem::path& path, const FilePosition& checkpointed) {
+  if (checkpointed.born_ns == 0) return;
+  auto directory = path.parent_path();
+  if (directory.empty()) directory = ".";
+  std::error_code error;
+  for (std::filesystem::directory_iterator entry(directory, error), end; !error && entry != end;
+       entry.increment(error)) {
+    const auto found = stat_position(AT_FDCWD, entry->path().c_str(), AT_SYMLINK_NOFOLLOW);
+    const auto* rotated = std::get_if<FilePosition>(&found);
+    if (rotated == nullptr || !rotated->same_file_as(checkpointed)) continue;
+    if (rotated->length <= checkpointed.length) return;
+    if (const int failure = cut_to(entry->path(), checkpointed); failure != 0) {
+      spdlog::warn(
+          "{}: could not cut the batch written after the last checkpoint ({}); it will be "
+          "stored again in {}",
+          shown_path(entry->path()), std::strerror(failure), shown_path(path));
+      return;
+    }
+    spdlog::warn(
+        "{}: cut {} bytes written after the last checkpoint before the file was rotated; "
+        "they are stored again in {}",
+        shown_path(entry->path()), rotated->length - checkpointed.length, shown_path(path));
+    return;
+  }
+  if (error) {
+    spdlog::warn("{}: could not look for the file of the last checkpoint: {}",
+                 shown_path(directory), error.message());
+  }
+}
+
 }  // namespace
 
 FileEventStore::FileEventStore(std::filesystem::path path) : path_(std::move(path)) {
@@ -51,23 +122,17 @@ FileEventStore::FileEventStore(std::filesystem::path path) : path_(std::move(pat
 }
 
 std::variant<FilePosition, PortError> FileEventStore::position() const {
-  struct statx status {};
-  if (::statx(fd_.get(), "", AT_EMPTY_PATH, STATX_INO | STATX_SIZE | STATX_BTIME, &status) != 0) {
-    // A kernel or seccomp profile (older Docker) without statx: no birth time.
-    if (errno != ENOSYS && errno != EPERM) return PortError{file_error("stat", path_, errno)};
-    struct stat fallback {};
-    if (::fstat(fd_.get(), &fallback) != 0) return PortError{file_error("stat", path_, errno)};
-    return FilePosition{static_cast<std::uint64_t>(fallback.st_dev),
-                        static_cast<std::uint64_t>(fallback.st_ino),
-                        static_cast<std::uint64_t>(fallback.st_size)};
+  const auto found = stat_position(fd_.get(), "", AT_EMPTY_PATH);
+  if (const auto* position = std::get_if<FilePosition>(&found)) return *position;
+  // A kernel or seccomp profile (older Docker) without statx: no birth time.
+  if (const int error = std::get<int>(found); error != ENOSYS && error != EPERM) {
+    return PortError{file_error("stat", path_, error)};
   }
-  FilePosition position{makedev(status.stx_dev_major, status.stx_dev_minor), status.stx_ino,
-                        status.stx_size};
-  if ((status.stx_mask & STATX_BTIME) != 0) {
-    position.born_ns = static_cast<std::uint64_t>(status.stx_btime.tv_sec) * 1'000'000'000U +
-                       status.stx_btime.tv_nsec;
-  }
-  return position;
+  struct stat fallback {};
+  if (::fstat(fd_.get(), &fallback) != 0) return PortError{file_error("stat", path_, errno)};
+  return FilePosition{static_cast<std::uint64_t>(fallback.st_dev),
+                      static_cast<std::uint64_t>(fallback.st_ino),
+                      static_cast<std::uint64_t>(fallback.st_size)};
 }
 
 std::variant<FilePosition, PortError> FileEventStore::reconcile(const FilePosition& after) {
@@ -88,6 +153,9 @@ FilePosition FileEventStore::recover(const std::optional<FilePosition>& checkpoi
   auto current = position();
   if (auto* error = std::get_if<PortError>(&current)) throw std::runtime_error(error->detail);
   if (!checkpointed) return std::get<FilePosition>(current);
+  if (!std::get<FilePosition>(current).same_file_as(*checkpointed)) {
+    cut_rotated_tail(path_, *checkpointed);
+  }
   auto base = reconcile(*checkpointed);
   if (auto* error = std::get_if<PortError>(&base)) throw std::runtime_error(error->detail);
   if (::fdatasync(fd_.get()) != 0) throw std::runtime_error(file_error("fsync", path_, errno));

@@ -132,6 +132,37 @@ TEST(StorageWorkerRotation, RenameAndSighupWhileCheckpointsFailStoreTheBatchOnce
   EXPECT_EQ(read_lines(file), expected);
 }
 
+// kill -9 with a batch written but its checkpoint not saved, then logrotate's
+// "create" renames the file before the restart (no worker to signal): the
+// restart reads the batch again and stores it in the new file, so its first
+// copy is cut from the renamed one.
+TEST(StorageWorkerRotation, KillNineBeforeACheckpointThenARenameStoresTheBatchOnce) {
+  DevBroker broker;
+  TempDir dir;
+  const auto file = dir / "events.log";
+  std::vector<std::string> before;
+  {
+    WorkerProcess worker{broker, file, kSmallBatches};
+    before = store_visits(broker, "before", 5, file);
+    ASSERT_TRUE(checkpointed(worker, 5)) << worker.process().output();
+    const CheckpointSavesFail failing{file};
+    ASSERT_TRUE(produce_all(broker, "user-events", {visit_json("during", "10.2.2.2")}, 0));
+    ASSERT_TRUE(wait_until([&] { return worker.metric(kCheckpointErrors) >= 1; }, 60s))
+        << worker.process().output();
+    ASSERT_EQ(read_lines(file).size(), 6u);  // the batch is written, only its checkpoint failed
+    worker.process().send_signal(SIGKILL);
+    ASSERT_TRUE(worker.process().wait_for_exit(30s).has_value());
+  }
+  std::filesystem::rename(file, dir / "events.log.1");
+
+  WorkerProcess restarted{broker, file, kSmallBatches};
+  const auto after = store_visits(broker, "after", 1, file);
+  EXPECT_EQ(read_lines(dir / "events.log.1"), before);
+  std::vector<std::string> expected{visit_line("during", "10.2.2.2")};
+  expected.insert(expected.end(), after.begin(), after.end());
+  EXPECT_EQ(read_lines(file), expected) << restarted.process().output();
+}
+
 /// logrotate's "create" (rename, then SIGHUP) with a directory standing where
 /// the new file would be created, until the test removes it: the reopen
 /// fails. Returns once the worker says it is not ready.

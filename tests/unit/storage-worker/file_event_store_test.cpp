@@ -180,6 +180,46 @@ TEST(FileEventStore, RecoveryKeepsAnotherFileAtThePath) {
   EXPECT_EQ(read_file(dir / "events.log"), "a longer line from elsewhere\n");
 }
 
+// kill -9 between a batch's write and its checkpoint, then logrotate's
+// `create` before the restart: the batch is read from Kafka again and stored
+// in the new file, so its first copy is cut from the renamed one.
+TEST(FileEventStore, RecoveryCutsTheUncheckpointedTailOfTheFileRenamedAway) {
+  testing::TempDir dir;
+  FileEventStore first_run{dir / "events.log"};
+  const auto checkpointed = appended(first_run, "kept\n", first_run.recover(std::nullopt));
+  ASSERT_NE(checkpointed.born_ns, 0u) << "the test's filesystem keeps no birth time";
+  appended(first_run, "batch stored again\n", checkpointed);  // crash before its checkpoint
+  std::filesystem::rename(dir / "events.log", dir / "events.log.1");
+  write_file(dir / "unrelated.log", "kept as it is, and longer than the checkpoint\n");
+
+  FileEventStore restarted{dir / "events.log"};
+  EXPECT_EQ(restarted.recover(checkpointed).length, 0u);
+  EXPECT_EQ(read_file(dir / "events.log.1"), "kept\n");
+  EXPECT_EQ(read_file(dir / "unrelated.log"), "kept as it is, and longer than the checkpoint\n");
+}
+
+// Without the checkpoint's birth time, an inode number alone may name a file
+// born since; and a renamed file no longer than the checkpoint has no tail.
+TEST(FileEventStore, RecoveryLeavesARenamedFileItCannotTellOrThatHasNoTail) {
+  testing::TempDir dir;
+  FileEventStore first_run{dir / "events.log"};
+  auto checkpointed = appended(first_run, "kept\n", first_run.recover(std::nullopt));
+  appended(first_run, "written after\n", checkpointed);
+  std::filesystem::rename(dir / "events.log", dir / "events.log.1");
+  auto without_birth_time = checkpointed;
+  without_birth_time.born_ns = 0;
+  auto born_later = checkpointed;
+  born_later.born_ns += 1;
+  auto longer = checkpointed;
+  longer.length = 19;
+
+  for (const auto& position : {without_birth_time, born_later, longer}) {
+    FileEventStore restarted{dir / "events.log"};
+    EXPECT_EQ(restarted.recover(position).length, 0u);
+    EXPECT_EQ(read_file(dir / "events.log.1"), "kept\nwritten after\n");
+  }
+}
+
 TEST(FileEventStore, ReopenSwitchesToTheNewFileAfterARename) {
   testing::TempDir dir;
   FileEventStore store{dir / "events.log"};

@@ -24,7 +24,10 @@ class FileEventStore final : public application::EventStore {
   /// it (a torn or never checkpointed tail) and returns the position to
   /// continue from. Without a checkpoint, or when the file is another one or
   /// shorter than recorded (rotated or truncated while the worker was down),
-  /// keeps the file as it is and continues at its end. Throws on an I/O error.
+  /// keeps the file as it is and continues at its end. A file renamed away
+  /// (logrotate `create`) and still beside it is cut back to the checkpoint
+  /// instead, if it has a tail and the checkpoint its birth time. Throws on an
+  /// I/O error of the file at `path`.
   application::FilePosition recover(const std::optional<application::FilePosition>& checkpointed);
 
   std::variant<application::FilePosition, application::PortError> append(
