@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "tracker/worker/infrastructure/posix_file.hpp"
 
@@ -20,13 +21,24 @@ namespace {
 using application::FilePosition;
 using application::PortError;
 
-// Opens for appending, creating missing directories and the file; a newly
-// created entry is made durable in its directory at once.
+// Opens for appending, creating missing directories and the file; each newly
+// created entry is made durable in its directory at once (a file's entry in
+// a directory whose own entry was lost in a power cut would be lost with it).
 std::variant<UniqueFd, PortError> open_for_append(const std::filesystem::path& path) {
   if (const auto directory = path.parent_path(); !directory.empty()) {
+    std::vector<std::filesystem::path> missing;
+    for (auto each = directory; !each.empty() && ::access(each.c_str(), F_OK) != 0;
+         each = each.parent_path()) {
+      missing.push_back(each);
+    }
     std::error_code error;
     std::filesystem::create_directories(directory, error);
     if (error) return PortError{file_error("create directory", directory, error.value())};
+    for (const auto& created : missing) {
+      if (const int failure = sync_parent_directory(created); failure != 0) {
+        return PortError{file_error("sync directory of", created, failure)};
+      }
+    }
   }
   const bool existed = ::access(path.c_str(), F_OK) == 0;
   UniqueFd fd{::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)};
