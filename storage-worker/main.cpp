@@ -129,9 +129,12 @@ int main(int argc, char** argv) {
           tracker::metrics::probe_ready(settings.string("Admin__Address"), admin_port(settings));
       return ready ? 0 : 1;
     }
-    if (argc > 1)
-      throw config::ConfigError{std::string{"unknown argument "} + tracker::text::quoted(argv[1]) +
+    if (argc > 1) {
+      // The first argument that is not the one flag, alone.
+      const char* unknown = argv[1] == kHealthCheckFlag ? argv[2] : argv[1];
+      throw config::ConfigError{std::string{"unknown argument "} + tracker::text::quoted(unknown) +
                                 " (the only flag is --health-check)"};
+    }
     tracker::logging::init("storage-worker", settings.string("Log__Level"),
                            settings.string("Log__Format"));
     return run(settings);

@@ -199,13 +199,15 @@ int main(int argc, char** argv) {
     const pixel::PixelSettings settings = pixel::load_settings(config);
     // A misspelt Kafka setting stops start-up here, named as written.
     kafka::check_properties(config.kafka_properties(), config.kafka_property_keys());
-    if (argc > 1 && std::string_view(argv[1]) == "--health-check") {
+    if (argc == 2 && std::string_view(argv[1]) == "--health-check") {
       const bool ready = metrics::probe_ready(settings.admin_address, settings.admin_port);
       return ready ? 0 : 1;
     }
     if (argc > 1) {
+      // The first argument that is not the one flag, alone.
+      const char* unknown = std::string_view(argv[1]) == "--health-check" ? argv[2] : argv[1];
       std::fprintf(stderr, "pixel-service: unknown argument %s (only --health-check)\n",
-                   text::quoted(argv[1]).c_str());
+                   text::quoted(unknown).c_str());
       return 2;
     }
     logging::init("pixel-service", settings.log_level, settings.log_format);

@@ -251,5 +251,19 @@ TEST(PixelResilience, HealthCheckFlagReportsReadiness) {
   EXPECT_EQ(run_pixel_until_exit(env, {"--health-check"}).exit_code, 1);
 }
 
+// A typo is refused before anything starts, and named; so is anything after
+// the flag (a probe that ignored it could hide a mistyped second flag).
+TEST(PixelResilience, AnUnknownArgumentIsRefusedNamingIt) {
+  for (const auto& [arguments, named] :
+       std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--bogus"}, R"("--bogus")"}, {{"--health-check", "extra"}, R"("extra")"}}) {
+    const auto result = run_pixel_until_exit({}, arguments);
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    const auto lines = lines_of(result.output);
+    ASSERT_EQ(lines.size(), 1U) << result.output;
+    EXPECT_NE(lines.front().find("unknown argument " + named), std::string::npos) << lines.front();
+  }
+}
+
 }  // namespace
 }  // namespace tracker::pixel::testing

@@ -95,6 +95,13 @@ TEST(StorageWorkerStartup, AnUnknownArgumentIsRefused) {
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 2);
   EXPECT_TRUE(worker.wait_for_line(R"(unknown argument "--bogus")", 10s)) << worker.output();
+
+  // Anything after the flag is refused too, and named, not the flag.
+  ChildProcess probe{kWorker, {"--health-check", "extra"}, {}};
+  const auto probe_code = probe.wait_for_exit(30s);
+  ASSERT_TRUE(probe_code.has_value());
+  EXPECT_EQ(*probe_code, 2);
+  EXPECT_TRUE(probe.wait_for_line(R"(unknown argument "extra")", 10s)) << probe.output();
 }
 
 }  // namespace
