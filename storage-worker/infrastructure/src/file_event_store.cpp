@@ -55,8 +55,7 @@ std::variant<UniqueFd, PortError> open_for_append(const std::filesystem::path& p
 // (AT_EMPTY_PATH with "" for a descriptor itself); errno when it fails.
 std::variant<FilePosition, int> stat_position(int directory, const char* path, int flags) {
   struct statx status {};
-  if (::statx(directory, path, flags, STATX_INO | STATX_SIZE | STATX_BTIME | STATX_TYPE, &status) !=
-      0) {
+  if (::statx(directory, path, flags, STATX_INO | STATX_SIZE | STATX_BTIME, &status) != 0) {
     return errno;
   }
   FilePosition position{makedev(status.stx_dev_major, status.stx_dev_minor), status.stx_ino,
@@ -65,14 +64,14 @@ std::variant<FilePosition, int> stat_position(int directory, const char* path, i
     position.born_ns = static_cast<std::uint64_t>(status.stx_btime.tv_sec) * 1'000'000'000U +
                        status.stx_btime.tv_nsec;
   }
-  if (!S_ISREG(status.stx_mode)) position.inode = 0;  // never the checkpoint's file
   return position;
 }
 
 // Cuts the file at `path` back to `checkpointed.length`, if it is still the
 // checkpoint's file once opened (logrotate may be renaming meanwhile); errno.
+// O_NONBLOCK: a FIFO put in its place would otherwise block the open.
 int cut_to(const std::filesystem::path& path, const FilePosition& checkpointed) {
-  const UniqueFd fd{::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC)};
+  const UniqueFd fd{::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)};
   if (!fd.valid()) return errno;
   const auto opened = stat_position(fd.get(), "", AT_EMPTY_PATH);
   if (const int* error = std::get_if<int>(&opened)) return *error;
