@@ -13,7 +13,8 @@ bool same_answer(ServedRequest a, ServedRequest b, bool compare_events) {
 }
 
 bool is_error_close(const ServedRequest& answer) {
-  return answer.reply == pixel::Reply::BadRequest || answer.reply == pixel::Reply::HeaderTooLarge;
+  return answer.reply == pixel::Reply::BadRequest || answer.reply == pixel::Reply::HeaderTooLarge ||
+         answer.reply == pixel::Reply::VersionNotSupported;
 }
 
 }  // namespace

@@ -94,7 +94,7 @@ std::vector<ServedRequest> serve_connection(const pixel::PixelSettings& settings
     Status status = Status::NeedMore;
     if (!read_header(reader, buffer, stream, status)) break;
     if (status != Status::Complete) {
-      served.push_back({status == Status::TooLarge ? Reply::HeaderTooLarge : Reply::BadRequest,
+      served.push_back({pixel::refusal(status),
                         Persistence::Close,
                         false,
                         std::nullopt,

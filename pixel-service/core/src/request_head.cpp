@@ -3,6 +3,7 @@
 #include <boost/beast/http/error.hpp>
 #include <cstdint>
 #include <limits>
+#include <string>
 
 namespace tracker::pixel {
 namespace http = boost::beast::http;
@@ -13,13 +14,17 @@ RequestHeadReader::RequestHeadReader(std::size_t max_header_bytes)
 }
 
 void RequestHeadReader::start() {
+  new_parser();
+  consumed_ = 0;
+  request_line_begun_ = false;
+}
+
+void RequestHeadReader::new_parser() {
   parser_.emplace(head_);
   // The limit is enforced here, over the whole block and across reads; Beast
   // only ever gets the bytes within it, so its own check (per call, and for
   // the request line and the fields separately) must never fire first.
   parser_->header_limit(std::numeric_limits<std::uint32_t>::max());
-  consumed_ = 0;
-  request_line_begun_ = false;
 }
 
 std::size_t RequestHeadReader::skip_empty_lines(std::string_view buffered) {
@@ -64,6 +69,19 @@ RequestHeadReader::Step RequestHeadReader::parse(std::string_view buffered) {
       step.status = Status::Complete;
       return step;
     }
+    if (ec == http::error::bad_version) {
+      // Beast refuses a request line, whole, for its version alone, and
+      // has used none of it.
+      const Step retried = retry_as_http11(window);
+      if (retried.status != Status::NeedMore) {
+        step.status = retried.status;
+        return step;
+      }
+      if (retried.used == 0) break;  // the line has not ended yet
+      step.used += retried.used;
+      consumed_ += retried.used;
+      continue;
+    }
     if (ec && ec != http::error::need_more) {
       step.status = Status::Malformed;
       return step;
@@ -77,6 +95,37 @@ RequestHeadReader::Step RequestHeadReader::parse(std::string_view buffered) {
   const std::size_t unparsed = buffered.size() - step.used;
   step.status = consumed_ + unparsed > max_header_bytes_ ? Status::TooLarge : Status::NeedMore;
   return step;
+}
+
+RequestHeadReader::Step RequestHeadReader::retry_as_http11(std::string_view window) {
+  new_parser();  // the one that refused the line cannot go on
+  // Beast has checked the method and the target, which hold no space, and
+  // it checks a version only once its 8 bytes have arrived.
+  const std::size_t method_end = window.find(' ');
+  const std::size_t target_end =
+      method_end == std::string_view::npos ? method_end : window.find(' ', method_end + 1);
+  if (target_end == std::string_view::npos) return {Status::Malformed, 0};
+  const std::string_view version = window.substr(target_end + 1);
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (version.size() < 8 || !version.starts_with("HTTP/") || !is_digit(version[5]) ||
+      version[6] != '.' || !is_digit(version[7])) {
+    return {Status::Malformed, 0};
+  }
+  if (version.size() < 10) return {Status::NeedMore, 0};
+  if (version.substr(8, 2) != "\r\n") return {Status::Malformed, 0};
+  const char major = version[5];
+  const char minor = version[7];
+  if (major >= '2') return {Status::UnsupportedVersion, 0};
+  if (major != '1' || minor < '2') return {Status::Malformed, 0};
+
+  // The same line as HTTP/1.1, given to a new parser on its own: it takes
+  // the line and asks for the fields, which then come from `buffered`.
+  std::string line(window.substr(0, target_end + 1 + 10));
+  line[target_end + 1 + 7] = '1';
+  boost::system::error_code ec;
+  const std::size_t used = parser_->put(boost::asio::buffer(line), ec);
+  if (ec != http::error::need_more || used != line.size()) return {Status::Malformed, 0};
+  return {Status::NeedMore, used};
 }
 
 }  // namespace tracker::pixel

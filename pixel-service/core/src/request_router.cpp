@@ -48,6 +48,18 @@ Answer answer_request(const RequestHead& head) {
   return answer;
 }
 
+Reply refusal(RequestHeadReader::Status status) {
+  using Status = RequestHeadReader::Status;
+  switch (status) {
+    case Status::TooLarge:
+      return Reply::HeaderTooLarge;
+    case Status::UnsupportedVersion:
+      return Reply::VersionNotSupported;
+    default:
+      return Reply::BadRequest;
+  }
+}
+
 std::string_view query_of(std::string_view target) {
   const auto question = target.find('?');
   return question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);

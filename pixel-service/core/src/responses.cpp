@@ -32,6 +32,8 @@ std::string_view reason(Reply reply) {
       return "Content Too Large";
     case Reply::HeaderTooLarge:
       return "Request Header Fields Too Large";
+    case Reply::VersionNotSupported:
+      return "HTTP Version Not Supported";
   }
   return "Internal Server Error";
 }
@@ -105,13 +107,15 @@ int status_code(Reply reply) {
       return 413;
     case Reply::HeaderTooLarge:
       return 431;
+    case Reply::VersionNotSupported:
+      return 505;
   }
   return 500;
 }
 
 bool closes_connection(Reply reply) {
   return reply == Reply::BadRequest || reply == Reply::BodyRefused ||
-         reply == Reply::HeaderTooLarge;
+         reply == Reply::HeaderTooLarge || reply == Reply::VersionNotSupported;
 }
 
 Responses::Responses(std::string_view gif) {

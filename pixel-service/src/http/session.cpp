@@ -72,14 +72,13 @@ asio::awaitable<void> Session::run() {
   // The loop ends with the connection: at a stop, once no request is in
   // progress (read_header) or after the reply that says Connection: close.
   while (true) {
-    const ReadResult read = co_await read_header();
-    if (read == ReadResult::Closed) break;
+    const std::optional<RequestHeadReader::Status> read = co_await read_header();
+    if (!read) break;
     const auto received = std::chrono::system_clock::now();
 
     registry_.mark_answering(*this);
-    if (read != ReadResult::Header) {
-      const Reply reply =
-          read == ReadResult::HeaderTooLarge ? Reply::HeaderTooLarge : Reply::BadRequest;
+    if (*read != RequestHeadReader::Status::Complete) {
+      const Reply reply = refusal(*read);
       if (co_await write_reply(reply, Persistence::Close, false, received)) {
         context_.metrics.count(reply, std::chrono::steady_clock::now() - request_started_);
         registry_.mark_waiting(*this);
@@ -131,7 +130,7 @@ asio::awaitable<void> Session::run() {
   socket_.close(ignored);
 }
 
-asio::awaitable<Session::ReadResult> Session::read_header() {
+asio::awaitable<std::optional<RequestHeadReader::Status>> Session::read_header() {
   const HttpSettings& settings = context_.http;
   idle_ = buffer_.size() == 0;
   if (!idle_) pipelining_ = true;
@@ -152,22 +151,13 @@ asio::awaitable<Session::ReadResult> Session::read_header() {
       const auto step = reader_.parse(
           std::string_view(static_cast<const char*>(buffer_.data().data()), buffer_.size()));
       buffer_.consume(step.used);
-      switch (step.status) {
-        case RequestHeadReader::Status::Complete:
-          co_return ReadResult::Header;
-        case RequestHeadReader::Status::TooLarge:
-          co_return ReadResult::HeaderTooLarge;
-        case RequestHeadReader::Status::Malformed:
-          co_return ReadResult::Malformed;
-        case RequestHeadReader::Status::NeedMore:
-          break;
-      }
+      if (step.status != RequestHeadReader::Status::NeedMore) co_return step.status;
     }
     // At a stop, a request whose bytes have arrived is answered, even if it
     // was pipelined behind the one just answered; otherwise it is the end.
-    if (stopping_ && idle_ && !bytes_arrived()) co_return ReadResult::Closed;
+    if (stopping_ && idle_ && !bytes_arrived()) co_return std::nullopt;
     auto [ec, bytes] = co_await socket_.async_read_some(buffer_.prepare(kReadChunk), kUseTuple);
-    if (ec) co_return ReadResult::Closed;  // end of stream, reset, timeout or stop()
+    if (ec) co_return std::nullopt;  // end of stream, reset, timeout or stop()
     buffer_.commit(bytes);
     if (idle_) {
       // The request has begun: from now on it has the header timeout, once,

@@ -58,10 +58,9 @@ class Session : public boost::intrusive::list_base_hook<> {
   friend class ConnectionRegistry;
   enum class RegistryList { None, Waiting, Answering, Evicted };
 
-  enum class ReadResult { Header, Closed, HeaderTooLarge, Malformed };
-
-  /// Reads the next request header into reader_.
-  boost::asio::awaitable<ReadResult> read_header();
+  /// Reads the next request header into reader_: Complete, or one the
+  /// reader refused; nullopt when the connection ended first.
+  boost::asio::awaitable<std::optional<RequestHeadReader::Status>> read_header();
   boost::asio::awaitable<bool> write_reply(Reply reply, Persistence persistence, bool head_only,
                                            std::chrono::system_clock::time_point now);
   /// Reads and discards what the client still sends for a short while (and

@@ -32,6 +32,18 @@ std::string bundled_gif() {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+/// Sends `bytes` on a new connection: the answer is `status`, says close,
+/// and the server closes.
+void expect_refused(std::uint16_t port, const std::string& bytes, int status) {
+  HttpConnection connection("127.0.0.1", port);
+  connection.send(bytes);
+  const auto response = connection.read();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, status);
+  EXPECT_EQ(response->header("connection"), "close");
+  EXPECT_TRUE(connection.closed_by_server());
+}
+
 class PixelHttp : public ::testing::Test {
  protected:
   DevBroker broker_;
@@ -113,24 +125,35 @@ TEST_F(PixelHttp, OtherPathsGet404) {
 
 TEST_F(PixelHttp, MalformedRequestGets400AndTheConnectionCloses) {
   PixelProcess pixel(broker_);
-  HttpConnection connection("127.0.0.1", pixel.port());
-  connection.send("THIS IS NOT HTTP\r\n\r\n");
-  const auto response = connection.read();
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 400);
-  EXPECT_EQ(response->header("connection"), "close");
-  EXPECT_TRUE(connection.closed_by_server());
+  expect_refused(pixel.port(), "THIS IS NOT HTTP\r\n\r\n", 400);
+}
+
+TEST_F(PixelHttp, Http12IsServedAsHttp11AndHttp2Gets505) {
+  PixelProcess pixel(broker_);
+  {
+    // RFC 9112 2.3: a later 1.x minor version is served as 1.1, kept alive.
+    HttpConnection connection("127.0.0.1", pixel.port());
+    for (int i = 0; i < 2; ++i) {
+      connection.send("GET /track?v=12 HTTP/1.2\r\nHost: x\r\n\r\n");
+      const auto response = connection.read();
+      ASSERT_TRUE(response);
+      EXPECT_EQ(response->status, 200);
+      EXPECT_EQ(response->version, 11);
+      EXPECT_FALSE(response->header("connection"));
+    }
+    const std::string produced = R"(tracker_pixel_events_total{outcome="produced"})";
+    EXPECT_TRUE(wait_until([&] { return pixel.metric(produced) == 2; }));
+  }
+  // A client speaking HTTP/2 with prior knowledge, on a port that speaks 1.1.
+  expect_refused(pixel.port(), "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505);
+  EXPECT_EQ(pixel.metric(R"(tracker_pixel_http_requests_total{route="invalid",status="505"})"), 1);
 }
 
 TEST_F(PixelHttp, HeaderBlockOverTheLimitGets431) {
   PixelProcess pixel(broker_);
-  HttpConnection connection("127.0.0.1", pixel.port());
-  connection.send("GET /track HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9 * 1024, 'a') +
-                  "\r\n\r\n");
-  const auto response = connection.read();
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->status, 431);
-  EXPECT_TRUE(connection.closed_by_server());
+  expect_refused(
+      pixel.port(),
+      "GET /track HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9 * 1024, 'a') + "\r\n\r\n", 431);
   // Just under the limit is fine.
   const auto fits = request(pixel.port(), "GET /track HTTP/1.1\r\nHost: x\r\nX-Big: " +
                                               std::string(7 * 1024, 'a') + "\r\n\r\n");

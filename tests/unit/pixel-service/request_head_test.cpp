@@ -175,5 +175,58 @@ TEST(RequestHeadReader, EmptyLinesCountTowardsTheHeaderLimit) {
   EXPECT_EQ(read_in_pieces(endless, std::string(20000, '\n'), 4096), Status::TooLarge);
 }
 
+TEST(RequestHeadReader, ALaterHttp1MinorVersionIsReadAsHttp11HoweverItArrives) {
+  // RFC 9112 2.3: a server that implements 1.1 serves 1.2 to 1.9 as 1.1.
+  const std::string bytes =
+      "GET /track?v=12 HTTP/1.2\r\nHost: x\r\nUser-Agent: UA\r\n\r\nGET /next HTTP/1.1\r\n";
+  const std::size_t header_size = bytes.find("GET /next");
+  for (const std::size_t read_size : {1U, 9U, 24U, 25U, 26U, 100U}) {
+    SCOPED_TRACE("read " + std::to_string(read_size) + " at a time");
+    RequestHeadReader reader(8192);
+    std::string buffered;
+    std::size_t next = 0;
+    RequestHeadReader::Step step;
+    while (step.status == Status::NeedMore && next < bytes.size()) {
+      buffered += bytes.substr(next, read_size);
+      next += read_size;
+      step = reader.parse(buffered);
+      buffered.erase(0, step.used);
+    }
+    ASSERT_EQ(step.status, Status::Complete);
+    EXPECT_EQ(reader.header_bytes(), header_size);
+    EXPECT_EQ(reader.head().version, 11U);
+    EXPECT_EQ(reader.head().target, "/track?v=12");
+    EXPECT_EQ(reader.head().user_agent.view(), "UA");
+    EXPECT_TRUE(reader.head().keep_alive);
+  }
+  RequestHeadReader reader(8192);
+  EXPECT_EQ(reader.parse("GET /track HTTP/1.9\r\n\r\n").status, Status::Malformed)
+      << "as in 1.1, Host is required";
+}
+
+TEST(RequestHeadReader, HttpTwoOrLaterIsAnUnsupportedVersion) {
+  for (const char* request :
+       {"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "GET /track HTTP/3.0\r\nHost: x\r\n\r\n"}) {
+    RequestHeadReader reader(8192);
+    EXPECT_EQ(reader.parse(request).status, Status::UnsupportedVersion) << request;
+  }
+}
+
+TEST(RequestHeadReader, AVersionThatIsNotHttpMajorDotMinorIsMalformed) {
+  for (const char* request :
+       {"GET /track HTTP/0.9\r\n\r\n", "GET /track HTTP/1.1 \r\nHost: x\r\n\r\n",
+        "GET /track HTTP/1.2x\r\nHost: x\r\n\r\n", "GET /track HTTP/1.10\r\nHost: x\r\n\r\n",
+        "GET /track http/1.2\r\nHost: x\r\n\r\n", "GET /track HTTP/2\r\nHost: x\r\n\r\n",
+        "GET /track HTTP/1.2\n\r\n"}) {
+    RequestHeadReader reader(8192);
+    EXPECT_EQ(reader.parse(request).status, Status::Malformed) << request;
+  }
+  // The version's bytes have arrived, the end of the line not yet.
+  RequestHeadReader reader(8192);
+  EXPECT_EQ(reader.parse("GET /track HTTP/1.2").status, Status::NeedMore);
+  EXPECT_EQ(reader.parse("GET /track HTTP/1.2\r").status, Status::NeedMore);
+  EXPECT_EQ(reader.parse("GET /track HTTP/1.2\r\nHost: x\r\n\r\n").status, Status::Complete);
+}
+
 }  // namespace
 }  // namespace tracker::pixel

@@ -51,7 +51,8 @@ TEST(Responses, ConnectionHeaderFollowsPersistence) {
 
 TEST(Responses, ErrorRepliesAlwaysClose) {
   const Responses responses(kGif);
-  for (const Reply reply : {Reply::BadRequest, Reply::BodyRefused, Reply::HeaderTooLarge}) {
+  for (const Reply reply :
+       {Reply::BadRequest, Reply::BodyRefused, Reply::HeaderTooLarge, Reply::VersionNotSupported}) {
     EXPECT_TRUE(closes_connection(reply));
     EXPECT_NE(
         bytes_of(responses, reply, Persistence::KeepAlive, false).find("Connection: close\r\n"),
@@ -82,6 +83,7 @@ TEST(Responses, EachErrorReplyHasItsHttpStatus) {
   EXPECT_EQ(status_code(Reply::BadRequest), 400);
   EXPECT_EQ(status_code(Reply::BodyRefused), 413);
   EXPECT_EQ(status_code(Reply::HeaderTooLarge), 431);
+  EXPECT_EQ(status_code(Reply::VersionNotSupported), 505);
 }
 
 TEST(HttpDateLine, FormatsImfFixdate) {

@@ -37,7 +37,7 @@ struct RequestHead {
   std::string target;
   unsigned version = 11;
   bool keep_alive = true;
-  bool has_body = false;  // Content-Length > 0 or chunked
+  bool has_body = false;           // Content-Length > 0 or chunked
   bool transfer_encoding = false;  // a Transfer-Encoding header was sent
   KeptField referer;
   KeptField user_agent;
@@ -46,6 +46,8 @@ struct RequestHead {
 };
 
 /// Reads one request header from the connection's bytes, however they arrive.
+/// A request line of HTTP/1.2 to 1.9 is read as HTTP/1.1, as RFC 9112 2.3
+/// asks of a server that implements 1.1 (Beast's parser accepts only 1.0 and 1.1).
 /// The header block (request line, fields and the empty line that ends them) may be at most
 /// `max_header_bytes` long: the parser only ever sees that much of this request, and as soon as
 /// more bytes than that are buffered without the header having ended the answer is TooLarge. So
@@ -53,7 +55,9 @@ struct RequestHead {
 /// Not thread-safe; one per connection.
 class RequestHeadReader {
  public:
-  enum class Status { NeedMore, Complete, TooLarge, Malformed };
+  /// UnsupportedVersion: a well-formed request line of HTTP/2 or later,
+  /// which is answered 505 rather than 400 (RFC 9110 15.6.6).
+  enum class Status { NeedMore, Complete, TooLarge, Malformed, UnsupportedVersion };
   struct Step {
     Status status = Status::NeedMore;
     std::size_t used = 0;  // bytes of `buffered` that belong to this header: drop them
@@ -78,7 +82,11 @@ class RequestHeadReader {
  private:
   std::size_t max_header_bytes_;
   RequestHead head_;
+  void new_parser();
   std::size_t skip_empty_lines(std::string_view buffered);
+  /// After Beast refused the version of the request line at the start of
+  /// `window`: parses a later HTTP/1 minor version as 1.1, or says why not.
+  Step retry_as_http11(std::string_view window);
 
   std::optional<RequestHeadParser> parser_;  // Beast parsers cannot be reset: one per request
   std::size_t consumed_ = 0;

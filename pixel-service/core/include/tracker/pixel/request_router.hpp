@@ -36,6 +36,10 @@ struct Answer {
 };
 Answer answer_request(const RequestHead& head);
 
+/// The reply to a request header the reader refused (TooLarge, Malformed or
+/// UnsupportedVersion); the connection closes after it.
+Reply refusal(RequestHeadReader::Status status);
+
 /// "a=1&b=2" from "/track?a=1&b=2"; empty when there is no query.
 std::string_view query_of(std::string_view target);
 

@@ -11,15 +11,16 @@ namespace tracker::pixel {
 /// Every answer the public port gives. All of them are rendered to bytes once
 /// at start-up; a request only picks one.
 enum class Reply {
-  Pixel,             // 200, the GIF (GET and HEAD /track)
-  Preflight,         // 204, CORS preflight (OPTIONS /track)
-  NotFound,          // 404, any other path
-  MethodNotAllowed,  // 405 with Allow, other methods on /track
-  BadRequest,        // 400, unparseable request; closes
-  BodyRefused,       // 413, a request with a body; closes
-  HeaderTooLarge,    // 431, header block over Http__MaxHeaderBytes; closes
+  Pixel,                // 200, the GIF (GET and HEAD /track)
+  Preflight,            // 204, CORS preflight (OPTIONS /track)
+  NotFound,             // 404, any other path
+  MethodNotAllowed,     // 405 with Allow, other methods on /track
+  BadRequest,           // 400, unparseable request; closes
+  BodyRefused,          // 413, a request with a body; closes
+  HeaderTooLarge,       // 431, header block over Http__MaxHeaderBytes; closes
+  VersionNotSupported,  // 505, a request line of HTTP/2 or later; closes
 };
-inline constexpr std::size_t kReplyCount = 7;
+inline constexpr std::size_t kReplyCount = 8;
 
 /// How the connection continues after the reply; it decides the Connection
 /// header: none for HTTP/1.1 keep-alive, "keep-alive" for an HTTP/1.0 client
