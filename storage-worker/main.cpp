@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <exception>
 #include <string>
-#include <string_view>
 #include <thread>
 
 #include "tracker/config/config.hpp"
@@ -36,7 +35,6 @@ namespace config = tracker::config;
 namespace infra = tracker::worker::infrastructure;
 using namespace std::chrono_literals;
 
-constexpr std::string_view kHealthCheckFlag = "--health-check";
 constexpr auto kDeadLetterAckDeadline = 10s;
 constexpr int kMiB = 1024 * 1024;
 
@@ -124,16 +122,10 @@ int main(int argc, char** argv) {
     // A misspelt Kafka setting stops start-up here, named as written, before
     // the event file is touched.
     tracker::kafka::check_properties(settings.kafka_properties(), settings.kafka_property_keys());
-    if (argc == 2 && argv[1] == kHealthCheckFlag) {
+    if (tracker::metrics::health_check_requested(argc, argv)) {
       const bool ready =
           tracker::metrics::probe_ready(settings.string("Admin__Address"), admin_port(settings));
       return ready ? 0 : 1;
-    }
-    if (argc > 1) {
-      // The first argument that is not the one flag, alone.
-      const char* unknown = argv[1] == kHealthCheckFlag ? argv[2] : argv[1];
-      throw config::ConfigError{std::string{"unknown argument "} + tracker::text::quoted(unknown) +
-                                " (the only flag is --health-check)"};
     }
     tracker::logging::init("storage-worker", settings.string("Log__Level"),
                            settings.string("Log__Format"));

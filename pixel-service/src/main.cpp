@@ -13,7 +13,6 @@
 #include <exception>
 #include <filesystem>
 #include <string>
-#include <string_view>
 #include <thread>
 
 #include "http/http_server.hpp"
@@ -43,7 +42,6 @@ using namespace tracker;
 // Requests already in progress at SIGTERM get this long to be answered.
 constexpr std::chrono::milliseconds kDrainTimeout{3000};
 constexpr std::chrono::milliseconds kSinkSampleInterval{500};
-constexpr std::string_view kHealthCheckFlag = "--health-check";
 
 kafka::ProducerOptions producer_options(const pixel::SinkSettings& sink) {
   kafka::ProducerOptions options;
@@ -200,16 +198,9 @@ int main(int argc, char** argv) {
     const pixel::PixelSettings settings = pixel::load_settings(config);
     // A misspelt Kafka setting stops start-up here, named as written.
     kafka::check_properties(config.kafka_properties(), config.kafka_property_keys());
-    if (argc == 2 && argv[1] == kHealthCheckFlag) {
+    if (metrics::health_check_requested(argc, argv)) {
       const bool ready = metrics::probe_ready(settings.admin_address, settings.admin_port);
       return ready ? 0 : 1;
-    }
-    if (argc > 1) {
-      // The first argument that is not the one flag, alone.
-      const char* unknown = argv[1] == kHealthCheckFlag ? argv[2] : argv[1];
-      std::fprintf(stderr, "pixel-service: unknown argument %s (only --health-check)\n",
-                   text::quoted(unknown).c_str());
-      return 2;
     }
     logging::init("pixel-service", settings.log_level, settings.log_format);
     return serve(settings, argv[0]);

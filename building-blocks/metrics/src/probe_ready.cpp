@@ -10,9 +10,11 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <stdexcept>
 #include <string>
 
 #include "tracker/metrics/admin_server.hpp"
+#include "tracker/text/quoted.hpp"
 
 namespace tracker::metrics {
 
@@ -76,6 +78,14 @@ bool probe_ready(const std::string& bind_address, std::uint16_t port, int timeou
   // run_until bounds even the name resolution, which the stream timer does not cover.
   io.run_until(deadline);
   return ready;
+}
+
+bool health_check_requested(int argc, const char* const* argv) {
+  if (argc == 1) return false;
+  if (argc == 2 && argv[1] == kHealthCheckFlag) return true;
+  const char* unknown = argv[1] == kHealthCheckFlag ? argv[2] : argv[1];
+  throw std::invalid_argument("unknown argument " + text::quoted(unknown) + " (the only flag is " +
+                              std::string(kHealthCheckFlag) + ")");
 }
 
 }  // namespace tracker::metrics

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace prometheus {
 class Registry;
@@ -71,5 +72,12 @@ class AdminServer {
 /// a wildcard, 0.0.0.0 or ::, is probed on loopback). True on 200 within
 /// `timeout_ms` (by default 2 s, well inside Docker's 3 s health-check timeout).
 bool probe_ready(const std::string& bind_address, std::uint16_t port, int timeout_ms = 2000);
+
+/// The services' one command-line flag: probe_ready, then exit 0 or 1.
+inline constexpr std::string_view kHealthCheckFlag = "--health-check";
+/// True for `--health-check` alone, false for no argument. Any other
+/// argument is refused with std::invalid_argument naming the first one that
+/// is not the flag, quoted.
+bool health_check_requested(int argc, const char* const* argv);
 
 }  // namespace tracker::metrics
