@@ -127,8 +127,7 @@ int main(int argc, char** argv) {
           tracker::metrics::probe_ready(settings.string("Admin__Address"), admin_port(settings));
       return ready ? 0 : 1;
     }
-    tracker::logging::init("storage-worker", settings.string("Log__Level"),
-                           settings.string("Log__Format"));
+    tracker::logging::init("storage-worker", settings);
     return run(settings);
   } catch (const std::exception& error) {
     // One line whatever it quotes: librdkafka's refusals quote the value.

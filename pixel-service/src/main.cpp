@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
       const bool ready = metrics::probe_ready(settings.admin_address, settings.admin_port);
       return ready ? 0 : 1;
     }
-    logging::init("pixel-service", settings.log_level, settings.log_format);
+    logging::init("pixel-service", config);
     return serve(settings, argv[0]);
   } catch (const std::exception& error) {
     // One line whatever it quotes: librdkafka's refusals quote the value.

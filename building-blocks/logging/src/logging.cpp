@@ -12,10 +12,12 @@
 #include "json_formatter.hpp"
 #include "text_formatter.hpp"
 #include "tracker/config/config.hpp"
-#include "tracker/text/quoted.hpp"
 
 namespace tracker::logging {
 namespace {
+
+constexpr std::string_view kLevelKey = "Log__Level";
+constexpr std::string_view kFormatKey = "Log__Format";
 
 constexpr std::array<std::pair<std::string_view, spdlog::level::level_enum>, 8> kLevels{{
     {"trace", spdlog::level::trace},
@@ -36,31 +38,32 @@ std::string lower(std::string_view text) {
   return result;
 }
 
-spdlog::level::level_enum parse_level(const std::string& level) {
+spdlog::level::level_enum parse_level(const config::Config& config) {
+  const std::string level = config.string(kLevelKey);
   const auto wanted = lower(level);
   for (const auto& [name, value] : kLevels) {
     if (name == wanted) return value;
   }
-  throw config::ConfigError("TRACKER__LOG__LEVEL: unknown level " + text::quoted(level) +
-                            " (expected trace, debug, info, warn, error, critical or off)");
+  throw config.invalid(kLevelKey, level,
+                       "not a log level (trace, debug, info, warn, error, critical or off)");
 }
 
 std::unique_ptr<spdlog::formatter> make_formatter(const std::string& service_name,
-                                                  const std::string& format) {
+                                                  const config::Config& config) {
+  const std::string format = config.string(kFormatKey);
   const auto wanted = lower(format);
   if (wanted == "json") return std::make_unique<detail::JsonFormatter>(service_name);
   if (wanted == "text") return std::make_unique<detail::TextFormatter>();
-  throw config::ConfigError("TRACKER__LOG__FORMAT: unknown format " + text::quoted(format) +
-                            " (expected text or json)");
+  throw config.invalid(kFormatKey, format, "not a log format (text or json)");
 }
 
 }  // namespace
 
-void init(const std::string& service_name, const std::string& level, const std::string& format) {
+void init(const std::string& service_name, const config::Config& config) {
   // Validate both before touching the default logger, so a bad value leaves
   // the previous set-up in place for main to report the error with.
-  const auto parsed_level = parse_level(level);
-  auto formatter = make_formatter(service_name, format);
+  const auto parsed_level = parse_level(config);
+  auto formatter = make_formatter(service_name, config);
 
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
   auto logger = std::make_shared<spdlog::logger>(service_name, std::move(sink));

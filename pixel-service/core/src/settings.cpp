@@ -105,8 +105,6 @@ PixelSettings load_settings(const config::Config& config) {
   settings.sink.flush_timeout =
       std::chrono::milliseconds(config.integer("Kafka__Producer__FlushTimeoutMs"));
 
-  settings.log_level = config.string("Log__Level");
-  settings.log_format = config.string("Log__Format");
   check_events_fit(settings);
   return settings;
 }

@@ -47,8 +47,6 @@ struct PixelSettings {
   ForwardedHeader forwarded_header = ForwardedHeader::XForwardedFor;
   VisitLimits limits;
   SinkSettings sink;
-  std::string log_level = "info";
-  std::string log_format = "text";
 };
 
 /// Binds the pixel's keys. Throws config::ConfigError naming the key for a
