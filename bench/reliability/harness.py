@@ -154,7 +154,7 @@ def metrics(port):
 def wait_committed(worker, deadline_s=60):
     """Waits until the group holds every offset the worker stored. A member
     joining earlier takes partitions over at the older group offset and
-    stores the gap again (see docs/reliability.md, commits refused while the
+    stores the gap again (see docs/reliability-findings.md, commits refused while the
     group rebalances)."""
     def offsets(samples, name):
         prefix = f"tracker_worker_{name}{{"

@@ -54,7 +54,7 @@ def main():
 
         # Warm-up: A alone, so its checkpoint covers every partition; B joins
         # once all is stored (a join mid-stream is not this scenario: see
-        # docs/reliability.md on commits refused while the group rebalances).
+        # docs/reliability-findings.md on commits refused while the group rebalances).
         warm = stack.start_load(pixel, "warm", rate, visits // 5, connections=8).finish()
         warm_counts = harness.wait_all_stored(verdict, warm.ids(), [file_a], 60)
         verdict.rule("warm-up: every visit stored by A before B joins", warm_counts["missing"] == 0)
